@@ -1,0 +1,86 @@
+#pragma once
+// Exact arithmetic for rating: decimals with 4 places held as integers scaled by 10^4, and
+// rational values rounded only where the rate manual says. Doubles never touch money.
+
+#include <cstdint>
+#include <string>
+
+namespace cybercover {
+
+using Yen = std::int64_t;
+__extension__ typedef __int128 Int128;  // __extension__: GNU type, keeps -Wpedantic quiet
+
+// A table factor with at most 4 decimal places, stored as value x 10^4 (1.39 -> 13900).
+class Decimal4 {
+ public:
+  static constexpr std::int64_t kScale = 10000;
+
+  constexpr Decimal4() = default;
+  static constexpr Decimal4 from_scaled(std::int64_t scaled) { return Decimal4(scaled); }
+  static constexpr Decimal4 from_integer(std::int64_t value) { return Decimal4(value * kScale); }
+
+  constexpr std::int64_t scaled() const { return scaled_; }
+  // Returns the value for display only (e.g. JSON output); never use it for arithmetic.
+  double to_double() const { return static_cast<double>(scaled_) / kScale; }
+  // Returns the shortest decimal text, e.g. "1.39", "0.5", "2".
+  std::string to_string() const;
+
+  friend constexpr bool operator==(Decimal4 a, Decimal4 b) { return a.scaled_ == b.scaled_; }
+  friend constexpr bool operator!=(Decimal4 a, Decimal4 b) { return a.scaled_ != b.scaled_; }
+  friend constexpr bool operator<(Decimal4 a, Decimal4 b) { return a.scaled_ < b.scaled_; }
+  friend constexpr bool operator<=(Decimal4 a, Decimal4 b) { return a.scaled_ <= b.scaled_; }
+  friend constexpr bool operator>(Decimal4 a, Decimal4 b) { return a.scaled_ > b.scaled_; }
+
+ private:
+  explicit constexpr Decimal4(std::int64_t scaled) : scaled_(scaled) {}
+  std::int64_t scaled_ = 0;
+};
+
+// An exact rational num/den with den > 0, in 128-bit integers.
+struct Rational {
+  Int128 num = 0;
+  Int128 den = 1;
+
+  // Multiplies by a 4-place decimal, exactly.
+  Rational times(Decimal4 factor) const {
+    return Rational{num * factor.scaled(), den * Decimal4::kScale};
+  }
+  Rational times(std::int64_t k) const { return Rational{num * k, den}; }
+  Rational divided_by(std::int64_t k) const { return Rational{num, den * k}; }
+};
+
+inline Rational rational(std::int64_t value) { return Rational{value, 1}; }
+
+// Returns floor(num/den) for den > 0, correct for negative num.
+inline Int128 floor_div(Int128 num, Int128 den) {
+  Int128 q = num / den;
+  if ((num % den != 0) && (num < 0)) --q;
+  return q;
+}
+
+// Rounding rules of the rate manual (§0), each exact.
+// rhu: round half up to an integer.
+inline std::int64_t round_half_up(const Rational& r) {
+  return static_cast<std::int64_t>(floor_div(2 * r.num + r.den, 2 * r.den));
+}
+// round10: half up to a multiple of 10.
+inline std::int64_t round10(const Rational& r) {
+  return 10 * round_half_up(Rational{r.num, r.den * 10});
+}
+// ceil10: up to a multiple of 10.
+inline std::int64_t ceil10(const Rational& r) {
+  return 10 * static_cast<std::int64_t>(-floor_div(-r.num, r.den * 10));
+}
+// floor10: down to a multiple of 10.
+inline std::int64_t floor10(const Rational& r) {
+  return 10 * static_cast<std::int64_t>(floor_div(r.num, r.den * 10));
+}
+
+// Compares a/b with c/d exactly (b, d > 0): negative, zero or positive.
+inline int compare(const Rational& a, const Rational& b) {
+  const Int128 l = a.num * b.den;
+  const Int128 r = b.num * a.den;
+  return (l > r) - (l < r);
+}
+
+}  // namespace cybercover

@@ -1,0 +1,87 @@
+#pragma once
+// The optional top-up cover (2階建て, RATE_MANUAL §5): liability, incident response in excess
+// of the base cover, and business interruption, with every factor kept for the audit trail.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cybercover/date.hpp"
+#include "cybercover/exact.hpp"
+#include "cybercover/tables/rating_tables.hpp"
+#include "cybercover/types.hpp"
+
+namespace cybercover {
+
+// One section the request selects.
+struct CoverSelection {
+  std::string section;  // "liability", "response", "interruption"
+  Yen limit_yen = 0;
+  std::optional<Yen> deductible_yen;  // omitted: the section's default
+};
+
+// A selection checked against the tables: indices into them.
+struct ResolvedSelection {
+  int section = 0;
+  int limit_row = 0;
+  int deductible_row = 0;
+};
+
+struct SectionQuote {
+  int section = 0;        // index into TopUpTable::sections
+  Yen limit_yen = 0;
+  Yen deductible_yen = 0;
+  int revenue_band = 0;   // row (0-based) of the revenue band table
+  Yen base_premium_yen = 0;
+  int industry = 0;
+  Decimal4 industry_factor;
+  int tier = 0;
+  Decimal4 tier_factor;
+  int limit_row = 0;
+  Decimal4 limit_factor;
+  int deductible_row = 0;
+  Decimal4 deductible_factor;
+  bool has_excess_factor = false;
+  Decimal4 excess_factor;
+  Yen annual_premium_yen = 0;  // round10 of the product
+};
+
+enum class SubsidyCode : std::uint8_t { kNone, kNotEffective, kNotEligible };
+std::string_view to_string(SubsidyCode code);  // "" for kNone
+
+struct TopUpQuote {
+  BundlePlan plan = BundlePlan::kNone;  // the excess factor's row
+  std::vector<SectionQuote> sections;  // in table section order
+  Yen sections_total_yen = 0;
+  Decimal4 multi_section_factor;
+  Yen package_yen = 0;
+  bool minimum_applied = false;
+  Yen annual_premium_yen = 0;
+  const SubsidyProgram* subsidy_program = nullptr;  // none named; owned by the tables
+  Yen subsidy_yen = 0;
+  SubsidyCode subsidy_code = SubsidyCode::kNone;
+  Yen payable_annual_yen = 0;
+  Yen monthly_instalment_yen = 0;
+};
+
+// Checks each selection (known section, offered limit and deductible, no section twice);
+// throws Error{kInput} naming top_up.<section>.limit_yen etc.
+std::vector<ResolvedSelection> resolve_selections(const TopUpTable& table,
+                                                  const std::vector<CoverSelection>& selections);
+
+// What the subsidy rules look at.
+struct SubsidyContext {
+  const SubsidyProgram* program = nullptr;  // nullptr: none named
+  Date quote_date;
+  bool is_sme = false;
+  SecurityAction security_action = SecurityAction::kNone;
+};
+
+// Prices the selected sections; nullopt when none is selected.
+std::optional<TopUpQuote> price_top_up(const TopUpTable& table,
+                                       const std::vector<ResolvedSelection>& selections,
+                                       Yen revenue_yen, int industry, int tier, BundlePlan plan,
+                                       const SubsidyContext& subsidy);
+
+}  // namespace cybercover

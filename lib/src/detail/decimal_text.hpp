@@ -1,0 +1,21 @@
+#pragma once
+// Exact decimal values of JSON numbers. A double is read back as the shortest decimal that
+// round-trips (what the sender wrote: 0.05 stays 0.05, never 0.05000000000000000277).
+
+#include <optional>
+#include <string_view>
+
+#include "cybercover/exact.hpp"
+
+namespace cybercover::detail {
+
+// Parses "-12.345", "1e-05", "3" exactly as num / 10^k; nullopt if malformed or too long.
+std::optional<Rational> parse_decimal_text(std::string_view text);
+
+// Returns the exact decimal value a double prints as (shortest round-trip form).
+std::optional<Rational> exact_decimal(double value);
+
+// Returns the value as a 4-place decimal, or nullopt if it needs more places or overflows.
+std::optional<Decimal4> to_decimal4(const Rational& value);
+
+}  // namespace cybercover::detail

@@ -1,0 +1,128 @@
+#include "cybercover/pricing/top_up.hpp"
+
+#include <algorithm>
+
+#include "cybercover/error.hpp"
+
+namespace cybercover {
+
+std::string_view to_string(SubsidyCode code) {
+  switch (code) {
+    case SubsidyCode::kNone: return "";
+    case SubsidyCode::kNotEffective: return "SUBSIDY_NOT_EFFECTIVE";
+    case SubsidyCode::kNotEligible: return "SUBSIDY_NOT_ELIGIBLE";
+  }
+  return "";
+}
+
+namespace {
+std::string offered_amounts(const std::vector<LimitOption>& rows) {
+  std::string out;
+  for (const auto& r : rows) out += (out.empty() ? "" : ", ") + std::to_string(r.amount_yen);
+  return out;
+}
+}  // namespace
+
+std::vector<ResolvedSelection> resolve_selections(const TopUpTable& table,
+                                                  const std::vector<CoverSelection>& selections) {
+  std::vector<ResolvedSelection> out;
+  out.reserve(selections.size());
+  for (const CoverSelection& s : selections) {
+    const std::string field = "top_up." + s.section;
+    ResolvedSelection r;
+    r.section = table.section_index(s.section);
+    if (r.section < 0) {
+      std::string known;
+      for (const auto& sec : table.sections) known += (known.empty() ? "" : ", ") + sec.key;
+      throw_input_error(field, "no such section (offered: " + known + ")");
+    }
+    for (const auto& prior : out)
+      if (prior.section == r.section) throw_input_error(field, "section selected twice");
+    const Section& sec = table.sections[static_cast<std::size_t>(r.section)];
+    r.limit_row = sec.limit_row(s.limit_yen);
+    if (r.limit_row < 0)
+      throw_input_error(field + ".limit_yen", "limit not offered for section " + s.section +
+                                                   " (offered: " + offered_amounts(sec.limits) +
+                                                   "), got " + std::to_string(s.limit_yen));
+    const Yen deductible = s.deductible_yen.value_or(sec.default_deductible_yen);
+    r.deductible_row = sec.deductible_row(deductible);
+    if (r.deductible_row < 0)
+      throw_input_error(field + ".deductible_yen",
+                        "deductible not offered for section " + s.section + " (offered: " +
+                            offered_amounts(sec.deductibles) + "), got " + std::to_string(deductible));
+    out.push_back(r);
+  }
+  // Report and price sections in table order, whatever order the request used.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.section < b.section; });
+  return out;
+}
+
+std::optional<TopUpQuote> price_top_up(const TopUpTable& table,
+                                       const std::vector<ResolvedSelection>& selections,
+                                       Yen revenue_yen, int industry, int tier, BundlePlan plan,
+                                       const SubsidyContext& subsidy) {
+  if (selections.empty()) return std::nullopt;
+  const int band = table.revenue_band(revenue_yen);
+  if (band < 0)
+    throw_input_error("company.revenue_yen", "is above the last revenue band of the top-up table, got " +
+                                                 std::to_string(revenue_yen));
+  TopUpQuote q;
+  q.plan = plan;
+  q.sections.reserve(selections.size());
+  for (const ResolvedSelection& r : selections) {
+    const Section& sec = table.sections[static_cast<std::size_t>(r.section)];
+    SectionQuote s;
+    s.section = r.section;
+    s.revenue_band = band;
+    s.base_premium_yen = table.revenue_bands[static_cast<std::size_t>(band)]
+                             .base_premium_yen[static_cast<std::size_t>(r.section)];
+    s.industry = industry;
+    s.industry_factor = table.industry_factors[static_cast<std::size_t>(industry)];
+    s.tier = tier;
+    s.tier_factor = table.tier_factors[static_cast<std::size_t>(tier)];
+    s.limit_row = r.limit_row;
+    s.limit_yen = sec.limits[static_cast<std::size_t>(r.limit_row)].amount_yen;
+    s.limit_factor = sec.limits[static_cast<std::size_t>(r.limit_row)].factor;
+    s.deductible_row = r.deductible_row;
+    s.deductible_yen = sec.deductibles[static_cast<std::size_t>(r.deductible_row)].amount_yen;
+    s.deductible_factor = sec.deductibles[static_cast<std::size_t>(r.deductible_row)].factor;
+    // Multiply in the order the manual writes, exactly; round once.
+    Rational premium = rational(s.base_premium_yen)
+                           .times(s.industry_factor)
+                           .times(s.tier_factor)
+                           .times(s.limit_factor)
+                           .times(s.deductible_factor);
+    if (sec.excess_over_base_cover) {
+      s.has_excess_factor = true;
+      s.excess_factor = table.excess_factors[static_cast<std::size_t>(plan)];
+      premium = premium.times(s.excess_factor);
+    }
+    s.annual_premium_yen = round10(premium);
+    q.sections_total_yen += s.annual_premium_yen;
+    q.sections.push_back(s);
+  }
+  q.multi_section_factor = table.multi_section_factors[q.sections.size() - 1];
+  q.package_yen = round10(rational(q.sections_total_yen).times(q.multi_section_factor));
+  q.minimum_applied = q.package_yen < table.minimum_premium_yen;
+  q.annual_premium_yen = std::max(q.package_yen, table.minimum_premium_yen);
+
+  q.subsidy_program = subsidy.program;
+  if (subsidy.program) {
+    const SubsidyProgram& p = *subsidy.program;
+    if (!p.in_force.contains(subsidy.quote_date)) {
+      q.subsidy_code = SubsidyCode::kNotEffective;
+    } else if ((p.requires_sme && !subsidy.is_sme) ||
+               (p.requires_security_action && subsidy.security_action == SecurityAction::kNone)) {
+      q.subsidy_code = SubsidyCode::kNotEligible;
+    } else {
+      const Rational share{Int128(p.share_numerator) * q.annual_premium_yen, p.share_denominator};
+      q.subsidy_yen = compare(share, rational(p.cap_yen)) < 0 ? floor10(share) : floor10(rational(p.cap_yen));
+    }
+  }
+  q.payable_annual_yen = q.annual_premium_yen - q.subsidy_yen;
+  q.monthly_instalment_yen =
+      ceil10(rational(q.payable_annual_yen).times(table.instalment_loading).divided_by(table.instalment_months));
+  return q;
+}
+
+}  // namespace cybercover
