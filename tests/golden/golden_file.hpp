@@ -7,9 +7,11 @@
 //    "fill_answers": "yes",            // optional: answer every item the request leaves out
 //    "request": {...},                 // RATE_MANUAL §7
 //    "expected": {...}                 // a subset of the response: every key given must match
+//    "request_type": "quote" or "assessment"   // errors/ only; default "quote"
 //    "expected_error": {"kind": "input", "where": "company.employees",
 //                       "message_contains": ["got -3"]}}   // instead of "expected"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>

@@ -508,14 +508,23 @@ std::shared_ptr<const RatingTables> load_edition(const std::string& edition_dir)
   const fs::path dir(edition_dir);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(ErrorKind::kIo, edition_dir, "not a directory");
-
-  std::map<std::string, TableFile> files;  // by relative path: sorted as the hash needs
+  std::map<std::string, std::string> contents;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+    contents.emplace(entry.path().filename().generic_string(), read_file(entry.path()));
+  }
+  return load_edition_from_files(contents, edition_dir);
+}
+
+std::shared_ptr<const RatingTables> load_edition_from_files(
+    const std::map<std::string, std::string>& contents, const std::string& edition_dir) {
+  const fs::path dir(edition_dir);
+  std::map<std::string, TableFile> files;  // by relative path: sorted as the hash needs
+  for (const auto& [name, bytes] : contents) {
     TableFile f;
-    f.relative_path = entry.path().filename().generic_string();
-    f.display_path = (dir / entry.path().filename()).generic_string();
-    f.bytes = read_file(entry.path());
+    f.relative_path = name;
+    f.display_path = (dir / name).generic_string();
+    f.bytes = bytes;
     try {
       f.document = json::parse(f.bytes);
     } catch (const json::parse_error& e) {
@@ -581,6 +590,7 @@ std::shared_ptr<const RatingTables> load_edition(const std::string& edition_dir)
     hash.update(std::string_view("\0", 1));
   }
   tables->sha256 = hash.hex_digest();
+  for (const auto& [rel, f] : files) tables->files.emplace(rel, f.bytes);
   return tables;
 }
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -191,6 +192,7 @@ struct RatingTables {
   DateRange in_force;
   std::string sha256;  // over the edition's files, see RATE_MANUAL §0
   std::string source_dir;
+  std::map<std::string, std::string> files;  // the table files as loaded: name -> bytes
 
   Questionnaire questionnaire;
   PostureTable posture;
@@ -208,5 +210,10 @@ struct RatingTables {
 // Example:
 //   auto tables = cybercover::load_edition("rating_tables/2026-12");
 std::shared_ptr<const RatingTables> load_edition(const std::string& edition_dir);
+
+// Loads an edition from file contents (name -> bytes), e.g. shipped inside a pickle.
+// `edition_dir` is only used to name files in errors.
+std::shared_ptr<const RatingTables> load_edition_from_files(
+    const std::map<std::string, std::string>& files, const std::string& edition_dir);
 
 }  // namespace cybercover
