@@ -92,3 +92,29 @@ TEST(Assessment, DomainPercentRoundsHalfUpToOneDecimal) {
 
 }  // namespace
 }  // namespace cybercover
+
+namespace cybercover {
+namespace {
+
+TEST(Assessment, NoApplicableItemIsAnErrorNamingAnswers) {
+  // Unreachable with the default questionnaire (most items do not allow na): use a copy
+  // where every item does.
+  testing::EditionCopy copy("all_na");
+  copy.edit("questionnaire", [](nlohmann::json& j) {
+    for (auto& item : j["items"]) {
+      item["allow_na"] = true;
+      item.erase("security_action");
+    }
+  });
+  const auto t = load_edition(copy.dir());
+  try {
+    assess(t->questionnaire, SecurityAction::kNone, AnswerSheet(t->questionnaire, Answer::kNa));
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "answers");
+    EXPECT_NE(std::string(e.what()).find("no item is applicable"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cybercover

@@ -51,8 +51,16 @@ struct Rational {
 
 inline Rational rational(std::int64_t value) { return Rational{value, 1}; }
 
-// Returns floor(num/den) for den > 0, correct for negative num.
+// Returns floor(num/den) for den > 0, correct for negative num. Uses 64-bit division when
+// both fit (most calls), which is several times faster than 128-bit division.
 inline Int128 floor_div(Int128 num, Int128 den) {
+  constexpr Int128 kMax = INT64_MAX;
+  if (num <= kMax && num >= -kMax && den <= kMax) {
+    const auto n = static_cast<std::int64_t>(num), d = static_cast<std::int64_t>(den);
+    std::int64_t q = n / d;
+    if ((n % d != 0) && (n < 0)) --q;
+    return q;
+  }
   Int128 q = num / den;
   if ((num % den != 0) && (num < 0)) --q;
   return q;

@@ -9,13 +9,17 @@ namespace cybercover {
 
 namespace {
 
-bool auto_answered(const Item& item, SecurityAction declared) {
-  switch (item.security_action) {
+bool auto_answered(SecurityAction tag, SecurityAction declared) {
+  switch (tag) {
     case SecurityAction::kNone: return false;
     case SecurityAction::kOneStar: return declared != SecurityAction::kNone;
     case SecurityAction::kTwoStar: return declared == SecurityAction::kTwoStar;
   }
   return false;
+}
+
+Answer effective(const ItemRule& rule, SecurityAction declared, Answer given) {
+  return given == Answer::kUnanswered && auto_answered(rule.tag, declared) ? Answer::kYes : given;
 }
 
 [[noreturn]] void throw_na_not_allowed(const Item& item) {
@@ -24,11 +28,10 @@ bool auto_answered(const Item& item, SecurityAction declared) {
                     "answered na), got \"na\"");
 }
 
-// Whole points earned for an effective answer (validated at load to be whole).
-int earned_points(const Questionnaire& q, const Item& item, Answer a) {
-  const Answer as_scored = a == Answer::kUnanswered ? Answer::kUnknown : a;
-  return static_cast<int>(item.points * q.credit[static_cast<int>(as_scored)].scaled() /
-                          Decimal4::kScale);
+[[noreturn]] void throw_bad_answer(const Item& item, Answer a) {
+  throw_input_error("answers." + item.id,
+                    "must be one of \"yes\", \"partial\", \"no\", \"unknown\", \"na\", got code " +
+                        std::to_string(static_cast<int>(a)));
 }
 
 void check_sheet_size(const Questionnaire& q, std::size_t count) {
@@ -44,6 +47,20 @@ int score_of(const Questionnaire& q, int earned, int applicable) {
   return static_cast<int>(round_half_up(Rational{Int128(q.max_score) * earned, applicable}));
 }
 
+// Folds one effective answer into the running totals; false for na (excluded).
+inline bool tally(const Questionnaire& q, std::size_t i, Answer a, ScoreSummary& s) {
+  const ItemRule& rule = q.rules[i];
+  if (static_cast<std::uint8_t>(a) > static_cast<std::uint8_t>(Answer::kNa)) throw_bad_answer(q.items[i], a);
+  if (a == Answer::kNa) {
+    if (!rule.allow_na) throw_na_not_allowed(q.items[i]);
+    return false;
+  }
+  s.applicable += rule.points;
+  s.earned += rule.earned[static_cast<std::size_t>(a)];
+  s.unknown_count += (a == Answer::kUnknown || a == Answer::kUnanswered);
+  return true;
+}
+
 }  // namespace
 
 void AnswerSheet::set(const Questionnaire& q, const std::string& id, Answer answer) {
@@ -54,25 +71,14 @@ void AnswerSheet::set(const Questionnaire& q, const std::string& id, Answer answ
 }
 
 Answer effective_answer(const Item& item, SecurityAction declared, Answer given) {
-  if (given == Answer::kUnanswered && auto_answered(item, declared)) return Answer::kYes;
-  return given;
+  return given == Answer::kUnanswered && auto_answered(item.security_action, declared) ? Answer::kYes : given;
 }
 
 ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, const Answer* answers,
                            std::size_t count) {
   check_sheet_size(q, count);
   ScoreSummary s;
-  for (std::size_t i = 0; i < count; ++i) {
-    const Item& item = q.items[i];
-    const Answer a = effective_answer(item, declared, answers[i]);
-    if (a == Answer::kNa) {
-      if (!item.allow_na) throw_na_not_allowed(item);
-      continue;
-    }
-    s.applicable += item.points;
-    s.earned += earned_points(q, item, a);
-    s.unknown_count += (a == Answer::kUnknown || a == Answer::kUnanswered);
-  }
+  for (std::size_t i = 0; i < count; ++i) tally(q, i, effective(q.rules[i], declared, answers[i]), s);
   s.score = score_of(q, s.earned, s.applicable);
   return s;
 }
@@ -80,62 +86,60 @@ ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, cons
 Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerSheet& sheet) {
   const std::vector<Answer>& answers = sheet.answers();
   check_sheet_size(q, answers.size());
+  const std::size_t n = answers.size();
   Assessment out;
   out.domains.resize(q.domains.size());
   for (std::size_t d = 0; d < q.domains.size(); ++d) out.domains[d].number = q.domains[d].number;
 
-  std::vector<int> lost(q.items.size(), 0);  // points lost per item; 0 = met or na
-  for (std::size_t i = 0; i < q.items.size(); ++i) {
-    const Item& item = q.items[i];
+  // Points lost can only be 0..max_item_points: count per value for a stable counting sort.
+  constexpr std::size_t kStackLimit = 512;
+  std::array<std::uint16_t, kStackLimit + 1> small_counts{};
+  std::vector<std::uint16_t> large_counts;
+  std::uint16_t* counts = small_counts.data();
+  if (static_cast<std::size_t>(q.max_item_points) > kStackLimit) {
+    large_counts.assign(static_cast<std::size_t>(q.max_item_points) + 1, 0);
+    counts = large_counts.data();
+  }
+  std::size_t unmet_count = 0;
+  int max_lost = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const ItemRule& rule = q.rules[i];
     const Answer given = answers[i];
-    const Answer a = effective_answer(item, declared, given);
-    if (auto_answered(item, declared) && given != Answer::kUnanswered && given != Answer::kYes)
+    const Answer a = effective(rule, declared, given);
+    if (given != Answer::kUnanswered && given != Answer::kYes && auto_answered(rule.tag, declared))
       out.warnings.push_back({"SECURITY_ACTION_INCONSISTENT", static_cast<int>(i), given});
-    if (a == Answer::kNa) {
-      if (!item.allow_na) throw_na_not_allowed(item);
-      continue;
-    }
-    const int earned = earned_points(q, item, a);
-    DomainScore& domain = out.domains[static_cast<std::size_t>(q.item_domain[i])];
+    const int earned_before = out.summary.earned;
+    if (!tally(q, i, a, out.summary)) continue;
+    const int earned = out.summary.earned - earned_before;
+    DomainScore& domain = out.domains[rule.domain];
     domain.earned += earned;
-    domain.applicable += item.points;
-    out.summary.earned += earned;
-    out.summary.applicable += item.points;
-    out.summary.unknown_count += (a == Answer::kUnknown || a == Answer::kUnanswered);
+    domain.applicable += rule.points;
     if (a == Answer::kUnanswered) out.unanswered.push_back(static_cast<int>(i));
-    lost[i] = item.points - earned;
+    const int lost = rule.points - earned;
+    if (lost > 0) {
+      ++counts[lost];
+      ++unmet_count;
+      max_lost = std::max(max_lost, lost);
+    }
   }
   out.summary.score = score_of(q, out.summary.earned, out.summary.applicable);
   for (DomainScore& d : out.domains)
     if (d.applicable > 0)
       d.percent_tenths = static_cast<int>(round_half_up(Rational{Int128(1000) * d.earned, d.applicable}));
 
-  // Unmet items by points lost desc, then (domain, item). Items sharing a loss fraction are
-  // already in that order within items_by_points, so merge one run per fraction: O(n).
-  std::array<std::vector<UnmetItem>, 4> runs;  // keyed by answer credit class
-  for (int index : q.items_by_points) {
-    if (lost[static_cast<std::size_t>(index)] == 0) continue;
-    const Answer a = effective_answer(q.items[static_cast<std::size_t>(index)], declared,
-                                      answers[static_cast<std::size_t>(index)]);
-    const int run = a == Answer::kPartial ? 0 : a == Answer::kNo ? 1 : 2;
-    runs[static_cast<std::size_t>(run)].push_back({index, lost[static_cast<std::size_t>(index)]});
+  // Unmet items by points lost desc, then (domain, item) = item order: counting sort, stable.
+  std::uint16_t next = 0;
+  for (int lost = max_lost; lost >= 1; --lost) {
+    const std::uint16_t c = counts[lost];
+    counts[lost] = next;  // first slot of this value
+    next = static_cast<std::uint16_t>(next + c);
   }
-  // Runs of equal credit share one loss fraction, so partial/no/unknown are the only runs.
-  auto before = [](const UnmetItem& a, const UnmetItem& b) {
-    return a.points_lost != b.points_lost ? a.points_lost > b.points_lost : a.item < b.item;
-  };
-  std::size_t heads[3] = {0, 0, 0};
-  std::size_t total = runs[0].size() + runs[1].size() + runs[2].size();
-  out.unmet.reserve(total);
-  while (out.unmet.size() < total) {
-    int best = -1;
-    for (int r = 0; r < 3; ++r) {
-      if (heads[r] == runs[static_cast<std::size_t>(r)].size()) continue;
-      if (best < 0 || before(runs[static_cast<std::size_t>(r)][heads[r]],
-                             runs[static_cast<std::size_t>(best)][heads[best]]))
-        best = r;
-    }
-    out.unmet.push_back(runs[static_cast<std::size_t>(best)][heads[best]++]);
+  out.unmet.resize(unmet_count);
+  for (std::size_t i = 0; i < n && unmet_count > 0; ++i) {
+    const Answer a = effective(q.rules[i], declared, answers[i]);
+    if (a == Answer::kNa) continue;
+    const int lost = q.rules[i].points - q.rules[i].earned[static_cast<std::size_t>(a)];
+    if (lost > 0) out.unmet[counts[lost]++] = {static_cast<int>(i), lost};
   }
   return out;
 }

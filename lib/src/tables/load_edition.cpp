@@ -2,6 +2,7 @@
 // file and the key: "rating_tables/2026-12/top_up.json: sections[1].limits[2].factor: ...".
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -120,11 +121,18 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     if (!ids.insert(item.id).second) it.at("id").fail_value("duplicate item id");
     item.domain = static_cast<int>(it.at("domain").integer());
     if (q.domain_index(item.domain) < 0) it.at("domain").fail_value("unknown domain");
-    // The id spells the domain and the item number: "D07.3".
-    int id_domain = 0, id_number = 0;
-    char tail = 0;
-    if (std::sscanf(item.id.c_str(), "D%2d.%d%c", &id_domain, &id_number, &tail) != 2 ||
-        item.id.size() < 5 || id_domain != item.domain || id_number < 1)
+    // The id spells the domain and the item number: "D07.3" (two-digit domain, no leading 0).
+    const std::string& id = item.id;
+    int id_domain = -1, id_number = 0;
+    bool well_formed = id.size() >= 5 && id.size() <= 7 && id[0] == 'D' && id[3] == '.' &&
+                       std::isdigit(static_cast<unsigned char>(id[1])) &&
+                       std::isdigit(static_cast<unsigned char>(id[2])) && id[4] != '0';
+    for (std::size_t k = 4; well_formed && k < id.size(); ++k) {
+      well_formed = std::isdigit(static_cast<unsigned char>(id[k])) != 0;
+      id_number = id_number * 10 + (id[k] - '0');
+    }
+    if (well_formed) id_domain = (id[1] - '0') * 10 + (id[2] - '0');
+    if (!well_formed || id_domain != item.domain)
       it.at("id").fail_value("must be \"Dnn.m\" with nn the item's domain number");
     item.number = id_number;
     if (!q.items.empty()) {
@@ -133,7 +141,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
         it.at("id").fail_value("items must be listed in domain then item order");
     }
     const JsonCursor points = it.at("points");
-    item.points = static_cast<int>(points.integer(1, 1000000));
+    item.points = static_cast<int>(points.integer(1, 100000));
     if (item.points % 2 != 0) points.fail_value("must be an even number of points");
     for (Answer a : {Answer::kYes, Answer::kPartial, Answer::kNo, Answer::kUnknown}) {
       if ((item.points * q.credit[static_cast<int>(a)].scaled()) % Decimal4::kScale != 0)
@@ -158,10 +166,26 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     q.items.push_back(std::move(item));
   }
   if (q.items.empty()) items.fail("must list at least one item");
-  for (const Item& item : q.items) q.item_domain.push_back(q.domain_index(item.domain));
-  for (std::size_t i = 0; i < q.items.size(); ++i) q.items_by_points.push_back(static_cast<int>(i));
-  std::stable_sort(q.items_by_points.begin(), q.items_by_points.end(),
-                   [&](int a, int b) { return q.items[a].points > q.items[b].points; });
+  q.first_item_of_domain.assign(100, -1);
+  q.item_count_of_domain.assign(100, 0);
+  for (std::size_t i = 0; i < q.items.size(); ++i) {
+    const Item& item = q.items[i];
+    if (item.number != q.item_count_of_domain[static_cast<std::size_t>(item.domain)] + 1)
+      items.element(i).at("id").fail_value("item numbers must run 1, 2, 3... within a domain");
+    if (item.number == 1) q.first_item_of_domain[static_cast<std::size_t>(item.domain)] = static_cast<int>(i);
+    ++q.item_count_of_domain[static_cast<std::size_t>(item.domain)];
+    ItemRule rule;
+    rule.points = item.points;
+    for (Answer a : {Answer::kYes, Answer::kPartial, Answer::kNo, Answer::kUnknown})
+      rule.earned[static_cast<std::size_t>(a)] =
+          static_cast<std::int32_t>(item.points * q.credit[static_cast<std::size_t>(a)].scaled() / Decimal4::kScale);
+    rule.earned[static_cast<std::size_t>(Answer::kUnanswered)] = rule.earned[static_cast<std::size_t>(Answer::kUnknown)];
+    rule.domain = static_cast<std::uint16_t>(q.domain_index(item.domain));
+    rule.tag = item.security_action;
+    rule.allow_na = item.allow_na;
+    q.rules.push_back(rule);
+    q.max_item_points = std::max(q.max_item_points, item.points);
+  }
   if (q.total_points != q.max_score)
     items.fail("item points sum to " + std::to_string(q.total_points) + ", must sum to max_score " +
                std::to_string(q.max_score));

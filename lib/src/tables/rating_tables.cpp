@@ -5,10 +5,23 @@
 namespace cybercover {
 
 int Questionnaire::item_index(std::string_view id) const {
-  // Ids are "Dnn.m": jump to the domain, then scan its few items.
-  for (std::size_t i = 0; i < items.size(); ++i)
-    if (items[i].id == id) return static_cast<int>(i);
-  return -1;
+  // Ids are "Dnn.m": decode domain and number, jump there, and confirm the spelling.
+  if (id.size() < 5 || id.size() > 7 || id[0] != 'D' || id[3] != '.') return -1;
+  auto digit = [&](std::size_t i) { return id[i] >= '0' && id[i] <= '9' ? id[i] - '0' : -1; };
+  const int d1 = digit(1), d2 = digit(2);
+  if (d1 < 0 || d2 < 0) return -1;
+  const int domain = d1 * 10 + d2;
+  int number = 0;
+  for (std::size_t i = 4; i < id.size(); ++i) {
+    const int d = digit(i);
+    if (d < 0) return -1;
+    number = number * 10 + d;
+  }
+  if (static_cast<std::size_t>(domain) >= first_item_of_domain.size() || number < 1 ||
+      number > item_count_of_domain[static_cast<std::size_t>(domain)])
+    return -1;
+  const int index = first_item_of_domain[static_cast<std::size_t>(domain)] + number - 1;
+  return items[static_cast<std::size_t>(index)].id == id ? index : -1;
 }
 
 int Questionnaire::domain_index(int number) const {

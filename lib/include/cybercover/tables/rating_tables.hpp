@@ -34,6 +34,15 @@ struct Item {
   std::string question_ja, question_en, measure_ja, measure_en;
 };
 
+// The scoring view of one item, packed so the scoring loop stays in cache.
+struct ItemRule {
+  std::int32_t points = 0;
+  std::array<std::int32_t, 6> earned{};  // whole points earned, by effective Answer
+  std::uint16_t domain = 0;               // index into Questionnaire::domains
+  SecurityAction tag = SecurityAction::kNone;
+  bool allow_na = false;
+};
+
 struct Questionnaire {
   std::vector<Domain> domains;  // in domain-number order
   std::vector<Item> items;      // in (domain, item) order
@@ -41,10 +50,12 @@ struct Questionnaire {
   std::array<Decimal4, 6> credit{};
   int max_score = 0;     // scale of the score; item points sum to it
   int total_points = 0;
-  // Derived at load for the scoring loop: each item's domain index, and the item indices
-  // ordered by points descending, then domain, then item (the order of unmet items).
-  std::vector<int> item_domain;
-  std::vector<int> items_by_points;
+  // Derived at load: the scoring rules by item, the largest item's points, and where each
+  // domain's items start (by domain number) for O(1) id look-up.
+  std::vector<ItemRule> rules;
+  int max_item_points = 0;
+  std::vector<int> first_item_of_domain;  // by domain number; -1 when the domain has none
+  std::vector<int> item_count_of_domain;  // by domain number
 
   // Returns the index of the item with this id, or -1.
   int item_index(std::string_view id) const;
