@@ -96,16 +96,15 @@ int run(int argc, char** argv) {
   if (command != "assess" && command != "quote") throw UsageError("unknown command " + command);
   const std::string text = read_request(one_positional(o, "REQUEST.json"));
   const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables));
-  const nlohmann::json request = cybercover::parse_json_text(text, one_positional(o, "REQUEST.json"));
   if (command == "assess") {
-    const auto result = engine.assess(cybercover::parse_assessment_request(request, engine.library()));
+    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library()));
     if (o.json)
       std::cout << cybercover::to_json(result).dump(2) << "\n";
     else
       cybercover::cli::print_assessment(std::cout, result.assessment, *result.tables, o.lang, 10);
     return 0;
   }
-  const auto quote = engine.quote(cybercover::parse_quote_request(request, engine.library()));
+  const auto quote = engine.quote(cybercover::parse_quote_request_text(text, engine.library()));
   if (o.json)
     std::cout << cybercover::to_json(quote).dump(2) << "\n";
   else

@@ -6,114 +6,129 @@
 
 namespace cybercover::detail {
 
-using nlohmann::json;
+using Type = JsonDoc::Type;
 
-std::string describe(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (value.is_number_float() && !std::isfinite(value.get<double>()))
-    text = std::isnan(value.get<double>()) ? "NaN" : (value.get<double>() > 0 ? "Infinity" : "-Infinity");
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
+std::string JsonCursor::path() const {
+  // Walk down from the root to this node, naming each step.
+  std::string out;
+  std::uint32_t at = doc_->root();
+  while (at != index_) {
+    const JsonDoc::Node& container = doc_->node(at);
+    std::uint32_t child = doc_->first_child(at);
+    std::size_t position = 0;
+    while (doc_->node(child).end <= index_) {
+      child = doc_->next_sibling(child);
+      ++position;
+    }
+    if (container.type == Type::kObject)
+      out += (out.empty() ? "" : ".") + std::string(doc_->node(child).key);
+    else
+      out += "[" + std::to_string(position) + "]";
+    at = child;
+  }
+  return out;
 }
 
-JsonCursor::JsonCursor(const json& node, ErrorKind kind, std::string prefix, std::string path)
-    : node_(&node), kind_(kind), prefix_(std::move(prefix)), path_(std::move(path)) {}
-
 void JsonCursor::fail(const std::string& detail) const {
-  std::string where = prefix_;
-  if (!path_.empty()) where += (where.empty() ? "" : ": ") + path_;
+  std::string where = *prefix_;
+  const std::string p = path();
+  if (!p.empty()) where += (where.empty() ? "" : ": ") + p;
   throw Error(kind_, where, detail);
 }
 
-void JsonCursor::fail_value(const std::string& expectation) const {
-  fail(expectation + ", got " + describe(*node_));
-}
-
-std::string JsonCursor::child_path(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
-}
+void JsonCursor::fail_value(const std::string& expectation) const { fail(expectation + ", got " + describe()); }
 
 void JsonCursor::require_object() const {
-  if (!node_->is_object()) fail_value("must be an object");
+  if (node().type != Type::kObject) fail_value("must be an object");
 }
 void JsonCursor::require_array() const {
-  if (!node_->is_array()) fail_value("must be an array");
+  if (node().type != Type::kArray) fail_value("must be an array");
 }
 
-JsonCursor JsonCursor::at(const std::string& key) const {
+std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
   require_object();
-  const auto it = node_->find(key);
-  if (it == node_->end()) {
-    JsonCursor(*node_, kind_, prefix_, child_path(key)).fail("required field is missing");
-  }
-  return JsonCursor(*it, kind_, prefix_, child_path(key));
+  const std::uint32_t end = node().end;
+  for (std::uint32_t c = doc_->first_child(index_); c < end; c = doc_->next_sibling(c))
+    if (doc_->node(c).key == key) {
+      if (doc_->node(c).type == Type::kNull) return std::nullopt;
+      return JsonCursor(*doc_, kind_, *prefix_, c);
+    }
+  return std::nullopt;
 }
 
-std::optional<JsonCursor> JsonCursor::find(const std::string& key) const {
+JsonCursor JsonCursor::at(std::string_view key) const {
   require_object();
-  const auto it = node_->find(key);
-  if (it == node_->end() || it->is_null()) return std::nullopt;
-  return JsonCursor(*it, kind_, prefix_, child_path(key));
+  const std::uint32_t end = node().end;
+  for (std::uint32_t c = doc_->first_child(index_); c < end; c = doc_->next_sibling(c))
+    if (doc_->node(c).key == key) return JsonCursor(*doc_, kind_, *prefix_, c);
+  std::string p = path();
+  std::string where = *prefix_;
+  p += (p.empty() ? "" : ".") + std::string(key);
+  where += (where.empty() ? "" : ": ") + p;
+  throw Error(kind_, where, "required field is missing");
 }
 
-JsonCursor JsonCursor::member(const std::string& key) const { return at(key); }
-
-void JsonCursor::only_keys(std::initializer_list<const char*> allowed) const {
-  require_object();
-  for (const auto& [key, value] : node_->items()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) JsonCursor(value, kind_, prefix_, child_path(key)).fail("unknown field");
-  }
+void JsonCursor::only_keys(std::initializer_list<std::string_view> allowed) const {
+  std::uint64_t seen = 0;  // one bit per allowed key (lists are short)
+  for_each_member([&](std::string_view key, const JsonCursor& value) {
+    int bit = 0;
+    for (std::string_view a : allowed) {
+      if (a == key) {
+        if (seen & (std::uint64_t{1} << bit)) value.fail("field given twice");
+        seen |= std::uint64_t{1} << bit;
+        return;
+      }
+      ++bit;
+    }
+    value.fail("unknown field");
+  });
 }
-
-std::size_t JsonCursor::size() const { return node_->size(); }
 
 JsonCursor JsonCursor::element(std::size_t index) const {
   require_array();
-  return JsonCursor((*node_)[index], kind_, prefix_, path_ + "[" + std::to_string(index) + "]");
+  std::uint32_t c = doc_->first_child(index_);
+  for (std::size_t i = 0; i < index; ++i) c = doc_->next_sibling(c);
+  return JsonCursor(*doc_, kind_, *prefix_, c);
 }
 
 std::int64_t JsonCursor::integer(std::int64_t min, std::int64_t max) const {
-  std::int64_t v = 0;
-  if (node_->is_number_integer() && !node_->is_number_unsigned()) {
-    v = node_->get<std::int64_t>();
-  } else if (node_->is_number_unsigned() &&
-             node_->get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX)) {
-    v = static_cast<std::int64_t>(node_->get<std::uint64_t>());
-  } else {
+  const JsonDoc::Node& n = node();
+  if (n.type != Type::kInteger) {
+    if (n.type == Type::kNumber && n.text.find_first_of(".eE") == std::string_view::npos && n.text != "NaN" &&
+        n.text.find("Infinity") == std::string_view::npos)
+      fail_value("must be an integer within 64 bits");
     fail_value("must be an integer");
   }
-  if (v < min) fail_value("must be an integer >= " + std::to_string(min));
-  if (v > max) fail_value("must be an integer <= " + std::to_string(max));
-  return v;
+  if (n.integer < min) fail_value("must be an integer >= " + std::to_string(min));
+  if (n.integer > max) fail_value("must be an integer <= " + std::to_string(max));
+  return n.integer;
 }
 
 bool JsonCursor::boolean() const {
-  if (!node_->is_boolean()) fail_value("must be true or false");
-  return node_->get<bool>();
+  const Type t = node().type;
+  if (t != Type::kTrue && t != Type::kFalse) fail_value("must be true or false");
+  return t == Type::kTrue;
 }
 
-std::string JsonCursor::string() const {
-  if (!node_->is_string()) fail_value("must be a string");
-  return node_->get<std::string>();
+std::string_view JsonCursor::string_view() const {
+  if (node().type != Type::kString) fail_value("must be a string");
+  return node().text;
 }
 
 Rational JsonCursor::exact_number() const {
-  if (node_->is_number_integer()) return Rational{node_->is_number_unsigned()
-                                                      ? Int128(node_->get<std::uint64_t>())
-                                                      : Int128(node_->get<std::int64_t>()), 1};
-  if (!node_->is_number_float()) fail_value("must be a number");
-  const auto exact = exact_decimal(node_->get<double>());
-  if (!exact) fail_value("must be a finite number");
+  const JsonDoc::Node& n = node();
+  if (n.type == Type::kInteger) return Rational{n.integer, 1};
+  if (n.type != Type::kNumber) fail_value("must be a number");
+  const auto exact = parse_decimal_text(n.text);
+  if (!exact || !std::isfinite(n.number)) fail_value("must be a finite number");
   return *exact;
 }
 
 double JsonCursor::finite_double() const {
-  if (!node_->is_number()) fail_value("must be a number");
-  const double v = node_->get<double>();
-  if (!std::isfinite(v)) fail_value("must be a finite number");
-  return v;
+  const JsonDoc::Node& n = node();
+  if (n.type != Type::kInteger && n.type != Type::kNumber) fail_value("must be a number");
+  if (!std::isfinite(n.number)) fail_value("must be a finite number");
+  return n.number;
 }
 
 Decimal4 JsonCursor::decimal4() const {
@@ -123,14 +138,14 @@ Decimal4 JsonCursor::decimal4() const {
 }
 
 Date JsonCursor::date() const {
-  if (!node_->is_string()) fail_value("must be a date \"YYYY-MM-DD\"");
-  const auto d = Date::parse(node_->get<std::string>());
+  if (node().type != Type::kString) fail_value("must be a date \"YYYY-MM-DD\"");
+  const auto d = Date::parse(node().text);
   if (!d) fail_value("must be a valid date \"YYYY-MM-DD\"");
   return *d;
 }
 
 std::optional<Date> JsonCursor::optional_date() const {
-  if (node_->is_null()) return std::nullopt;
+  if (is_null()) return std::nullopt;
   return date();
 }
 

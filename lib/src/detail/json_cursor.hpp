@@ -1,46 +1,59 @@
 #pragma once
-// A position in a JSON document that knows its path, so every error names the exact key:
+// A position in a JSON document that can name its path, so every error names the exact key:
 // "company.employees: must be an integer >= 1, got -3". Used for requests and for tables.
+// It holds no strings: the path is rebuilt from the document only when an error is raised.
 
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "cybercover/date.hpp"
 #include "cybercover/error.hpp"
 #include "cybercover/exact.hpp"
+#include "detail/json_doc.hpp"
 
 namespace cybercover::detail {
 
 class JsonCursor {
  public:
-  // `prefix` goes before the path in errors (the table file, or empty for requests).
-  JsonCursor(const nlohmann::json& node, ErrorKind kind, std::string prefix, std::string path = "");
+  // `prefix` (the table file, or empty for requests) goes before the path in errors; it and
+  // `doc` must outlive the cursor.
+  JsonCursor(const JsonDoc& doc, ErrorKind kind, const std::string& prefix, std::uint32_t index = 0)
+      : doc_(&doc), prefix_(&prefix), index_(index), kind_(kind) {}
 
   [[noreturn]] void fail(const std::string& detail) const;
   [[noreturn]] void fail_value(const std::string& expectation) const;  // "... got <value>"
 
-  const nlohmann::json& raw() const { return *node_; }
-  const std::string& path() const { return path_; }
-  bool is_null() const { return node_->is_null(); }
+  const JsonDoc::Node& node() const { return doc_->node(index_); }
+  std::string path() const;
+  std::string describe() const { return doc_->render(index_); }
+  bool is_null() const { return node().type == JsonDoc::Type::kNull; }
+  bool is_object() const { return node().type == JsonDoc::Type::kObject; }
 
   // Object access: `at` requires the key; `find` returns nullopt when absent or null.
-  JsonCursor at(const std::string& key) const;
-  std::optional<JsonCursor> find(const std::string& key) const;
+  JsonCursor at(std::string_view key) const;
+  std::optional<JsonCursor> find(std::string_view key) const;
   // Requires an object whose keys are all in `allowed`; names the first unknown key.
-  void only_keys(std::initializer_list<const char*> allowed) const;
+  void only_keys(std::initializer_list<std::string_view> allowed) const;
   void require_object() const;
   void require_array() const;
-  std::size_t size() const;  // of an array or object
+  std::size_t size() const { return node().count; }  // of an array or object
   JsonCursor element(std::size_t index) const;
-  JsonCursor member(const std::string& key) const;  // child cursor for iteration
+  // Calls f(key, cursor) for each member of an object, in document order.
+  template <typename F>
+  void for_each_member(F&& f) const {
+    require_object();
+    const std::uint32_t end = node().end;
+    for (std::uint32_t c = doc_->first_child(index_); c < end; c = doc_->next_sibling(c))
+      f(doc_->node(c).key, JsonCursor(*doc_, kind_, *prefix_, c));
+  }
 
   std::int64_t integer(std::int64_t min = INT64_MIN, std::int64_t max = INT64_MAX) const;
   bool boolean() const;
-  std::string string() const;
+  std::string_view string_view() const;
+  std::string string() const { return std::string(string_view()); }
   Decimal4 decimal4() const;         // at most 4 decimal places, finite
   Rational exact_number() const;     // any finite JSON number, exactly as written
   double finite_double() const;
@@ -48,14 +61,10 @@ class JsonCursor {
   std::optional<Date> optional_date() const;  // null allowed
 
  private:
-  std::string child_path(const std::string& key) const;
-  const nlohmann::json* node_;
+  const JsonDoc* doc_;
+  const std::string* prefix_;
+  std::uint32_t index_;
   ErrorKind kind_;
-  std::string prefix_;
-  std::string path_;
 };
-
-// Returns a short rendering of a value for error messages.
-std::string describe(const nlohmann::json& value);
 
 }  // namespace cybercover::detail

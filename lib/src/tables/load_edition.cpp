@@ -12,6 +12,8 @@
 #include "cybercover/error.hpp"
 #include "cybercover/tables/rating_tables.hpp"
 #include "detail/json_cursor.hpp"
+#include "detail/json_doc.hpp"
+#include "detail/json_writer.hpp"
 #include "detail/sha256.hpp"
 
 namespace cybercover {
@@ -20,13 +22,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using detail::JsonCursor;
-using nlohmann::json;
+using detail::JsonDoc;
 
 struct TableFile {
   std::string relative_path;  // within the edition directory, '/' separated
   std::string display_path;   // as the user named it, for errors
   std::string bytes;
-  json document;
+  JsonDoc document;  // views into `bytes`
 };
 
 constexpr const char* kTableNames[] = {"questionnaire", "posture",   "underwriting", "base_cover",
@@ -48,10 +50,9 @@ JsonCursor root_of(const TableFile& f) {
 template <typename T, typename ReadValue>
 std::vector<T> read_keyed(const JsonCursor& c, const std::vector<std::string>& names,
                           ReadValue read_value) {
-  c.require_object();
-  for (const auto& [key, value] : c.raw().items()) {
-    if (std::find(names.begin(), names.end(), key) == names.end()) c.at(key).fail("unknown key");
-  }
+  c.for_each_member([&](std::string_view key, const JsonCursor& value) {
+    if (std::find(names.begin(), names.end(), key) == names.end()) value.fail("unknown key");
+  });
   std::vector<T> out;
   for (const auto& name : names) out.push_back(read_value(c.at(name)));
   return out;
@@ -184,6 +185,12 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     rule.tag = item.security_action;
     rule.allow_na = item.allow_na;
     q.rules.push_back(rule);
+    std::string prefix;
+    detail::JsonWriter w(prefix);
+    w.begin_object().key("domain").value(item.domain).key("id").value(item.id);
+    w.key("measure_en").value(item.measure_en).key("measure_ja").value(item.measure_ja);
+    prefix += ",\"points_lost\":";
+    q.unmet_json_prefix.push_back(std::move(prefix));
     q.max_item_points = std::max(q.max_item_points, item.points);
   }
   if (q.total_points != q.max_score)
@@ -545,16 +552,15 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
   const fs::path dir(edition_dir);
   std::map<std::string, TableFile> files;  // by relative path: sorted as the hash needs
   for (const auto& [name, bytes] : contents) {
-    TableFile f;
+    TableFile& f = files[name];  // parsed in place: the document views its bytes
     f.relative_path = name;
     f.display_path = (dir / name).generic_string();
     f.bytes = bytes;
     try {
-      f.document = json::parse(f.bytes);
-    } catch (const json::parse_error& e) {
+      f.document = JsonDoc::parse(f.bytes);
+    } catch (const std::invalid_argument& e) {
       throw Error(ErrorKind::kTable, f.display_path, std::string("malformed JSON: ") + e.what());
     }
-    files.emplace(f.relative_path, std::move(f));
   }
 
   auto tables = std::make_shared<RatingTables>();

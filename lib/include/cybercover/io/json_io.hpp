@@ -11,14 +11,19 @@
 namespace cybercover {
 
 // Parses a request; the edition in force on its quote_date maps answer ids to items.
-// Throws Error{kInput} naming the field and value for anything missing, unknown or invalid.
+// Throws Error{kInput} naming the field and value for anything missing, unknown or invalid
+// (from text: also for malformed JSON, with line and column; duplicate keys are rejected).
+// Example:
+//   QuoteRequest r = parse_quote_request_text(text, engine.library());
 AssessmentRequest parse_assessment_request(const nlohmann::json& j, const TableLibrary& library);
 QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& library);
-
-// Parses JSON text; throws Error{kInput} with the parser's position for malformed JSON.
-nlohmann::json parse_json_text(std::string_view text, const std::string& what = "request");
+AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library);
+QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library);
 
 // The §7 responses: {"assessment", "tables", "engine_version"} and the full quote.
+// write_json appends compact JSON text (keys sorted, as nlohmann prints them): the fast path.
+void write_json(const AssessmentResult& result, std::string& out);
+void write_json(const Quote& quote, std::string& out);
 nlohmann::json to_json(const AssessmentResult& result);
 nlohmann::json to_json(const Quote& quote);
 

@@ -56,6 +56,9 @@ struct Questionnaire {
   int max_item_points = 0;
   std::vector<int> first_item_of_domain;  // by domain number; -1 when the domain has none
   std::vector<int> item_count_of_domain;  // by domain number
+  // Derived at load for the JSON writer: each item's unmet entry up to its points lost,
+  // {"domain":1,"id":"D01.1","measure_en":"...","measure_ja":"...","points_lost":
+  std::vector<std::string> unmet_json_prefix;
 
   // Returns the index of the item with this id, or -1.
   int item_index(std::string_view id) const;
