@@ -137,6 +137,37 @@ TEST(Quote, JsonTextPathEqualsTheObjectPath) {
   EXPECT_EQ(quote_json(engine(), request.dump()), to_json(q).dump());
 }
 
+TEST(Quote, TextPathIsByteIdenticalToTheDomPathOnRandomRequests) {
+  std::mt19937_64 rng(31);
+  for (int n = 0; n < 300; ++n) {
+    QuoteRequest r = testing::random_request(tables(), rng);
+    if (n % 3 == 0) {
+      r.bundle_plan = BundlePlan::kEdr;
+      r.controls.edr.status = EdrStatus::kManaged;
+      r.controls.edr.covered_endpoints = 1;
+      r.service_monthly_price_yen = 1000 * n;
+    }
+    const Quote q = engine().quote(r);
+    std::string written;
+    write_json(q, written);
+    EXPECT_EQ(written, to_json(q).dump());
+  }
+}
+
+TEST(Quote, DuplicateFieldsAreRejectedNotSilentlyOverwritten) {
+  for (const char* text : {
+           R"({"quote_date": "2026-12-15", "quote_date": "2026-12-16"})",
+           R"({"quote_date": "2026-12-15", "answers": {"D01.1": "yes", "D01.1": "no"}})"}) {
+    try {
+      assess_json(engine(), text);
+      ADD_FAILURE() << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInput);
+      EXPECT_TRUE(std::string(e.what()).find("twice") != std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Quote, MalformedJsonIsAnInputErrorWithThePosition) {
   try {
     quote_json(engine(), "{\"quote_date\": ");
@@ -144,6 +175,11 @@ TEST(Quote, MalformedJsonIsAnInputErrorWithThePosition) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kInput);
     EXPECT_NE(std::string(e.what()).find("malformed JSON"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("line 1, column 16"), std::string::npos) << e.what();
+  }
+  for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "nul", "01", "1.", "\"\\x\"",
+                          "\"\xff\"", "{\"a\":NaN}", "\"\\ud800\""}) {
+    EXPECT_THROW(quote_json(engine(), bad), Error) << bad;
   }
 }
 

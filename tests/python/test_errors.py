@@ -1,0 +1,144 @@
+"""Library errors reach Python as cybercover.Error subclasses with the C++ message, kind and
+field; conversion errors are TypeErrors naming the path."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import pytest
+
+import cybercover
+from conftest import SOURCE_TABLES, worked_example_1
+
+
+def test_hierarchy():
+    assert issubclass(cybercover.Error, Exception)
+    for cls in (cybercover.InputError, cybercover.TableError, cybercover.NoEditionError):
+        assert issubclass(cls, cybercover.Error) and issubclass(cls, ValueError)
+    assert issubclass(cybercover.TableIoError, cybercover.Error)
+    assert issubclass(cybercover.TableIoError, OSError)
+    assert cybercover.Error.__module__ == "cybercover"
+
+
+def test_input_error_names_the_field_and_value(engine, example1):
+    example1["company"]["employees"] = -3
+    with pytest.raises(ValueError) as info:
+        engine.quote(example1)
+    err = info.value
+    assert type(err) is cybercover.InputError
+    assert str(err) == "[cybercover.input] company.employees: must be an integer >= 1, got -3"
+    assert (err.kind, err.where, err.detail) == ("input", "company.employees", "must be an integer >= 1, got -3")
+
+
+@pytest.mark.parametrize("rate", [math.nan, math.inf, -math.inf])
+def test_non_finite_click_rate_is_an_input_error(engine, example1, rate):
+    example1["controls"]["phishing_click_rate"] = rate
+    with pytest.raises(cybercover.InputError) as info:
+        engine.quote(example1)
+    assert info.value.where == "controls.phishing_click_rate"
+    assert "finite" in str(info.value)
+
+
+def test_bool_is_not_an_integer(engine, example1):
+    example1["company"]["employees"] = True
+    with pytest.raises(cybercover.InputError, match=r"company\.employees: must be an integer, got true"):
+        engine.quote(example1)
+
+
+def test_fractional_yen_is_an_input_error(engine, example1):
+    example1["company"]["capital_yen"] = 50_000_000.5
+    with pytest.raises(cybercover.InputError) as info:
+        engine.quote(example1)
+    assert info.value.where == "company.capital_yen"
+
+
+def test_integer_beyond_64_bits_is_an_input_error_naming_the_field(engine, example1):
+    example1["company"]["revenue_yen"] = 10**30
+    with pytest.raises(cybercover.InputError) as info:
+        engine.quote(example1)
+    assert info.value.where == "company.revenue_yen"
+
+
+def test_unknown_and_missing_fields(engine, example1):
+    example1["company"]["staff"] = 3
+    with pytest.raises(cybercover.InputError, match="company.staff: unknown field"):
+        engine.quote(example1)
+    del example1["company"]["staff"]
+    del example1["controls"]["incidents_3y"]
+    with pytest.raises(cybercover.InputError, match="controls.incidents_3y: required field is missing"):
+        engine.quote(example1)
+
+
+def test_non_str_dict_key_is_a_type_error_naming_the_path(engine, example1):
+    example1["answers"][7] = "yes"
+    with pytest.raises(TypeError, match=r"^answers: dict keys must be str, got int 7$"):
+        engine.quote(example1)
+    with pytest.raises(TypeError, match=r"^request: dict keys must be str"):
+        engine.quote({("quote_date",): "2026-12-15"})
+
+
+def test_value_of_another_type_is_a_type_error_naming_the_path(engine, example1):
+    example1["top_up"]["liability"]["limit_yen"] = {100_000_000}
+    with pytest.raises(TypeError, match=r"^top_up\.liability\.limit_yen: cannot convert set"):
+        engine.quote(example1)
+
+
+def test_date_object_in_a_dict_is_a_type_error_with_a_hint(engine, example1):
+    import datetime as dt
+
+    example1["quote_date"] = dt.date(2026, 12, 15)
+    with pytest.raises(TypeError, match=r'quote_date: cannot convert date .*"YYYY-MM-DD"'):
+        engine.quote(example1)
+
+
+def test_malformed_json_text_is_an_input_error(engine):
+    with pytest.raises(cybercover.InputError, match="malformed JSON") as info:
+        engine.quote_json('{"quote_date": ')
+    assert info.value.where == "request"
+    with pytest.raises(cybercover.InputError, match="malformed JSON"):
+        engine.assess_json("NaN")
+
+
+def test_quote_json_errors_match_quote_errors(engine, example1):
+    example1["company"]["employees"] = 0
+    with pytest.raises(cybercover.InputError) as from_dict:
+        engine.quote(example1)
+    with pytest.raises(cybercover.InputError) as from_text:
+        engine.quote_json(json.dumps(example1))
+    assert str(from_dict.value) == str(from_text.value)
+
+
+def test_quote_date_in_no_edition(engine, example1):
+    example1["quote_date"] = "2020-01-01"
+    with pytest.raises(cybercover.NoEditionError) as info:
+        engine.quote(example1)
+    assert info.value.kind == "no_edition"
+    assert isinstance(info.value, ValueError)
+
+
+def test_missing_tables_directory_is_a_table_io_error(tmp_path):
+    with pytest.raises(OSError) as info:
+        cybercover.Engine(tmp_path / "absent")
+    assert type(info.value) is cybercover.TableIoError
+    assert info.value.kind == "io"
+
+
+def test_broken_table_is_a_table_error_naming_the_file(tmp_path):
+    tables = tmp_path / "tables"
+    shutil.copytree(SOURCE_TABLES, tables)
+    posture = tables / "2026-12" / "posture.json"
+    data = json.loads(posture.read_text(encoding="utf-8"))
+    data.pop("tiers", None) if "tiers" in data else data.popitem()
+    posture.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(cybercover.TableError) as info:
+        cybercover.Engine(tables)
+    assert "posture.json" in str(info.value)
+    with pytest.raises(cybercover.TableError):
+        cybercover.check_tables(tables)
+
+
+def test_errors_raised_from_python_have_the_attributes():
+    err = cybercover.InputError("x")
+    assert (err.kind, err.where, err.detail) == (None, "", "")
