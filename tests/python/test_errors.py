@@ -142,3 +142,14 @@ def test_broken_table_is_a_table_error_naming_the_file(tmp_path):
 def test_errors_raised_from_python_have_the_attributes():
     err = cybercover.InputError("x")
     assert (err.kind, err.where, err.detail) == (None, "", "")
+
+
+def test_errors_pickle_with_their_attributes(engine, example1):
+    import pickle
+
+    example1["company"]["employees"] = -3
+    with pytest.raises(cybercover.InputError) as info:
+        engine.quote(example1)
+    clone = pickle.loads(pickle.dumps(info.value))
+    assert type(clone) is cybercover.InputError
+    assert (str(clone), clone.kind, clone.where) == (str(info.value), "input", "company.employees")

@@ -1,0 +1,51 @@
+"""Underwriting and pricing of SME cyber cover bundled with managed security services.
+
+Python bindings of the C++ library ``cybercover``: a security assessment of 98 items, the
+posture index and risk tier, the underwriting decision, the embedded base cover and the
+optional top-up, each figure exact and traceable to a rating table row.
+
+Examples
+--------
+>>> import cybercover
+>>> engine = cybercover.Engine()             # the default tables shipped in the package
+>>> quote = engine.quote(request)            # doctest: +SKIP
+>>> quote.tier, quote.top_up_annual_premium_yen  # doctest: +SKIP
+('A', 35800)
+"""
+
+from __future__ import annotations
+
+from ._core import (
+    Assessment,
+    Engine,
+    Error,
+    InputError,
+    NoEditionError,
+    Quote,
+    TableError,
+    TableIoError,
+    __version__,
+    check_tables,
+)
+from ._paths import default_tables_dir
+from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
+
+__all__ = [
+    "Assessment",
+    "AssessmentRequest",
+    "Company",
+    "Controls",
+    "Cover",
+    "Edr",
+    "Engine",
+    "Error",
+    "InputError",
+    "NoEditionError",
+    "Quote",
+    "QuoteRequest",
+    "TableError",
+    "TableIoError",
+    "__version__",
+    "check_tables",
+    "default_tables_dir",
+]

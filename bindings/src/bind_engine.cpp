@@ -1,0 +1,202 @@
+// cybercover.Engine: loads the rating tables once and quotes any number of requests, from any
+// number of Python threads (the C++ engine is immutable; the GIL is released while it works).
+
+#include <memory>
+#include <string>
+
+#include "bindings.hpp"
+
+namespace cybercover::python {
+namespace {
+
+// The request as JSON: a dict, or a typed request object (cybercover.QuoteRequest,
+// cybercover.AssessmentRequest) through its to_dict().
+nlohmann::json request_json(const py::object& request) {
+  if (PyDict_Check(request.ptr())) return json_from_python(request);
+  if (py::hasattr(request, "to_dict")) {
+    const py::object d = request.attr("to_dict")();
+    if (PyDict_Check(d.ptr())) return json_from_python(d);
+  }
+  throw py::type_error("request must be a dict or a cybercover.QuoteRequest, got " +
+                       std::string(py::str(py::type::handle_of(request).attr("__qualname__"))));
+}
+
+std::unique_ptr<Engine> make_engine(const py::object& tables) {
+  const py::object dir = tables.is_none()
+                             ? py::module_::import("cybercover._paths").attr("default_tables_dir")()
+                             : tables;
+  return std::make_unique<Engine>(load_library(dir));
+}
+
+constexpr const char* kEngineDoc =
+    R"(Prices cyber cover: assessment, posture and tier, underwriting decision, base cover
+and top-up premiums, per the rate manual encoded in the rating tables.
+
+Loads and validates the tables once; afterwards immutable and safe to share between
+threads (the GIL is released while quoting). Picklable: the pickle carries the table files,
+so the unpickled engine has the same editions and ``sha256`` anywhere.
+
+Parameters
+----------
+tables : str or os.PathLike, optional
+    A directory of edition sub-directories (or one edition directory). ``None`` (default)
+    loads the default tables shipped inside the package.
+
+Raises
+------
+TableError
+    A table is malformed or inconsistent, or editions overlap.
+TableIoError
+    The directory or a table file cannot be read.
+
+Examples
+--------
+>>> engine = cybercover.Engine()
+>>> engine.editions[0]["edition"]
+'2026-12'
+>>> engine.quote(request).top_up_annual_premium_yen  # doctest: +SKIP
+35800
+)";
+
+constexpr const char* kQuoteDoc = R"(Quotes a request (RATE_MANUAL §7).
+
+Parameters
+----------
+request : dict or QuoteRequest
+    The JSON request as Python objects (dict keys str; ints for counts and yen), or a
+    :class:`cybercover.QuoteRequest`.
+
+Returns
+-------
+Quote
+
+Raises
+------
+InputError
+    A field is missing, unknown, of the wrong type or out of range (also NaN or infinite
+    numbers); ``where`` names it, e.g. ``'company.employees'``.
+NoEditionError
+    No table edition is in force on ``quote_date``.
+TypeError
+    The request holds a value that is not JSON (the message names its path) or a dict key
+    that is not a str.
+)";
+
+constexpr const char* kAssessDoc = R"(Scores the security assessment of a request (RATE_MANUAL §1).
+
+Parameters
+----------
+request : dict, AssessmentRequest or QuoteRequest
+    Needs ``quote_date`` and ``answers``; ``security_action`` is optional and the other
+    fields of a quote request are allowed and ignored.
+
+Returns
+-------
+Assessment
+
+Raises
+------
+InputError
+    A field is missing, unknown or invalid, e.g. an answer for an item that does not exist.
+NoEditionError
+    No table edition is in force on ``quote_date``.
+TypeError
+    The request holds a value that is not JSON, or a dict key that is not a str.
+)";
+
+constexpr const char* kQuoteJsonDoc =
+    R"(Quotes a request given as JSON text; returns compact JSON text.
+
+The same path as the HTTP API and ``cybercover quote REQUEST.json --json`` (which indents
+the same JSON).
+
+Parameters
+----------
+text : str
+    The request, RATE_MANUAL §7.
+
+Returns
+-------
+str
+    The quote as compact JSON.
+
+Raises
+------
+InputError
+    Malformed JSON (the message gives the parser's position), or an invalid request.
+NoEditionError
+    No table edition is in force on ``quote_date``.
+)";
+
+constexpr const char* kAssessJsonDoc =
+    R"(Scores the assessment of a request given as JSON text; returns compact JSON text.
+
+Parameters
+----------
+text : str
+    The request: ``quote_date``, ``answers`` and optionally ``security_action``.
+
+Returns
+-------
+str
+    ``{"assessment": ..., "tables": ..., "engine_version": ...}`` as compact JSON.
+
+Raises
+------
+InputError
+    Malformed JSON or an invalid request.
+NoEditionError
+    No table edition is in force on ``quote_date``.
+)";
+
+}  // namespace
+
+void bind_engine(py::module_& m) {
+  py::class_<Engine> engine(m, "Engine", kEngineDoc);
+  engine.attr("__module__") = "cybercover";
+  engine.def(py::init(&make_engine), py::arg("tables") = py::none())
+      .def_property_readonly(
+          "editions", [](const Engine& e) { return editions_info(e.library()); },
+          R"(list of dict: The loaded editions in ``effective_from`` order, each with keys
+``edition``, ``effective_from``, ``effective_to`` (``None`` when open-ended) and ``sha256``.)")
+      .def(
+          "quote",
+          [](const Engine& e, const py::object& request) {
+            const nlohmann::json j = request_json(request);
+            const py::gil_scoped_release release;
+            return QuoteResult{cybercover::to_json(e.quote(parse_quote_request(j, e.library())))};
+          },
+          py::arg("request"), kQuoteDoc)
+      .def(
+          "assess",
+          [](const Engine& e, const py::object& request) {
+            const nlohmann::json j = request_json(request);
+            const py::gil_scoped_release release;
+            return AssessmentResultJson{
+                cybercover::to_json(e.assess(parse_assessment_request(j, e.library())))};
+          },
+          py::arg("request"), kAssessDoc)
+      .def(
+          "quote_json",
+          [](const Engine& e, const std::string& text) { return cybercover::quote_json(e, text); },
+          py::arg("text"), py::call_guard<py::gil_scoped_release>(), kQuoteJsonDoc)
+      .def(
+          "assess_json",
+          [](const Engine& e, const std::string& text) { return cybercover::assess_json(e, text); },
+          py::arg("text"), py::call_guard<py::gil_scoped_release>(), kAssessJsonDoc)
+      .def("__repr__",
+           [](const Engine& e) {
+             py::list ids;
+             for (const auto& t : e.library().editions()) ids.append(t->edition);
+             return "Engine(editions=" + std::string(py::repr(ids)) + ")";
+           })
+      // Immutable: a copy may be the engine itself.
+      .def("__copy__", [](const py::object& self) { return self; })
+      .def(
+          "__deepcopy__", [](const py::object& self, const py::handle&) { return self; },
+          py::arg("memo"))
+      .def(py::pickle([](const Engine& e) { return py::object(library_state(e.library())); },
+                      [](const py::object& state) { return Engine(library_from_state(state)); }));
+}
+
+}  // namespace cybercover::python

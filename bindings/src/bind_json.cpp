@@ -1,0 +1,169 @@
+// Python objects <-> nlohmann::json, for requests in and results out.
+//
+// In: dict (str keys) -> object, list/tuple -> array, str -> string, bool -> boolean (checked
+// before int, bool being a subclass of int), int (or any integer with __index__, e.g. numpy)
+// -> integer, float -> number (NaN and infinities kept, so the library rejects them naming the
+// field), None -> null. Anything else is a TypeError naming the path.
+// Out: integers stay int, floats float, objects become dicts with the keys in JSON order.
+
+#include <climits>
+#include <cstdint>
+
+#include "bindings.hpp"
+
+namespace cybercover::python {
+namespace {
+
+std::string child(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string display(const std::string& path) { return path.empty() ? "request" : path; }
+
+std::string type_name(py::handle value) {
+  return py::str(py::type::handle_of(value).attr("__qualname__"));
+}
+
+[[noreturn]] void type_error(const std::string& path, const std::string& message) {
+  throw py::type_error(display(path) + ": " + message);
+}
+
+nlohmann::json integer_json(py::handle value, const std::string& path) {
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow == 0) return nlohmann::json(static_cast<std::int64_t>(v));
+  if (overflow > 0) {
+    const unsigned long long u = PyLong_AsUnsignedLongLong(value.ptr());
+    if (!(u == static_cast<unsigned long long>(-1) && PyErr_Occurred()))
+      return nlohmann::json(static_cast<std::uint64_t>(u));
+    PyErr_Clear();
+  }
+  throw Error(ErrorKind::kInput, path,
+              "must be an integer that fits in 64 bits, got " + std::string(py::str(value)));
+}
+
+// Guards recursion into containers (a dict that contains itself raises RecursionError).
+struct RecursionGuard {
+  RecursionGuard() {
+    if (Py_EnterRecursiveCall(" while converting a request to JSON") != 0)
+      throw py::error_already_set();
+  }
+  ~RecursionGuard() { Py_LeaveRecursiveCall(); }
+  RecursionGuard(const RecursionGuard&) = delete;
+  RecursionGuard& operator=(const RecursionGuard&) = delete;
+};
+
+}  // namespace
+
+nlohmann::json json_from_python(py::handle value, const std::string& path) {
+  if (value.is_none()) return nullptr;
+  if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
+  if (PyLong_Check(value.ptr())) return integer_json(value, path);
+  if (PyFloat_Check(value.ptr())) return PyFloat_AS_DOUBLE(value.ptr());
+  if (PyUnicode_Check(value.ptr())) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+    if (data == nullptr) throw py::error_already_set();  // e.g. lone surrogates
+    return std::string(data, static_cast<std::size_t>(size));
+  }
+  if (PyDict_Check(value.ptr())) {
+    const RecursionGuard guard;
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, item] : py::reinterpret_borrow<py::dict>(value)) {
+      if (!PyUnicode_Check(key.ptr()))
+        type_error(path, "dict keys must be str, got " + type_name(key) + " " +
+                             std::string(py::repr(key)));
+      const std::string k = key.cast<std::string>();
+      out[k] = json_from_python(item, child(path, k));
+    }
+    return out;
+  }
+  if (PyList_Check(value.ptr()) || PyTuple_Check(value.ptr())) {
+    const RecursionGuard guard;
+    nlohmann::json out = nlohmann::json::array();
+    const py::sequence seq = py::reinterpret_borrow<py::sequence>(value);
+    const std::size_t n = seq.size();
+    for (std::size_t i = 0; i < n; ++i)
+      out.push_back(json_from_python(seq[i], path + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+  // Integers of other types (numpy.int64, ...): anything exact that implements __index__,
+  // except numpy.bool_, whose __index__ is deprecated.
+  if (!PyBytes_Check(value.ptr()) && !PyByteArray_Check(value.ptr()) &&
+      PyIndex_Check(value.ptr()) && type_name(value) != "bool_") {
+    const py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!index) throw py::error_already_set();
+    return integer_json(index, path);
+  }
+  std::string hint;
+  if (py::hasattr(value, "isoformat")) hint = " (give dates as \"YYYY-MM-DD\" strings)";
+  type_error(path, "cannot convert " + type_name(value) +
+                       " to JSON; expected dict, list, tuple, "
+                       "str, int, float, bool or None" +
+                       hint);
+}
+
+py::object to_python(const nlohmann::json& value) {
+  using T = nlohmann::json::value_t;
+  switch (value.type()) {
+    case T::null:
+    case T::discarded:
+      return py::none();
+    case T::boolean:
+      return py::bool_(value.get<bool>());
+    case T::number_integer:
+      return py::int_(value.get<std::int64_t>());
+    case T::number_unsigned:
+      return py::int_(value.get<std::uint64_t>());
+    case T::number_float:
+      return py::float_(value.get<double>());
+    case T::string: {
+      const auto& s = value.get_ref<const std::string&>();
+      PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+      if (o == nullptr) throw py::error_already_set();
+      return py::reinterpret_steal<py::object>(o);
+    }
+    case T::array: {
+      py::list out(value.size());
+      std::size_t i = 0;
+      for (const auto& item : value) out[i++] = to_python(item);
+      return std::move(out);
+    }
+    case T::object: {
+      py::dict out;
+      for (const auto& [key, item] : value.items()) out[py::str(key)] = to_python(item);
+      return std::move(out);
+    }
+    case T::binary: {
+      const auto& b = value.get_binary();
+      return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+    }
+  }
+  return py::none();
+}
+
+void bind_json(py::module_& m) {
+  m.def(
+      "_json_round_trip", [](py::handle value) { return to_python(json_from_python(value)); },
+      py::arg("value"),
+      R"(Converts a value to the library's JSON and back (for tests of the conversion).
+
+Parameters
+----------
+value : object
+    dict, list, tuple, str, int, float, bool or None, nested.
+
+Returns
+-------
+object
+    The value as the C++ library sees it: tuples become lists, integers stay int.
+
+Raises
+------
+TypeError
+    For a non-str dict key or a value of another type; the message names the path.
+)");
+}
+
+}  // namespace cybercover::python

@@ -1,0 +1,54 @@
+#pragma once
+// Shared declarations of the cybercover._core module: one bind_* function per concept (each in
+// its own file), called in order by module.cpp, and the helpers the files share.
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cybercover/cybercover.hpp"
+
+namespace cybercover::python {
+
+namespace py = pybind11;
+
+// ---- bind_errors.cpp: cybercover.Error and its subclasses, and the exception translator.
+void bind_errors(py::module_& m);
+
+// ---- bind_json.cpp: Python objects <-> nlohmann::json.
+void bind_json(py::module_& m);
+// Converts a request made of dict/list/tuple/str/int/float/bool/None. `path` names the value
+// in errors ("company.employees"); dict keys must be str. Throws py::type_error naming the path
+// for anything else, and Error{kInput} for an int that no JSON integer can hold.
+// Requires the GIL.
+nlohmann::json json_from_python(py::handle value, const std::string& path = "");
+// Converts JSON to fresh Python objects (object -> dict, array -> list; integers stay int).
+// Requires the GIL.
+py::object to_python(const nlohmann::json& value);
+
+// ---- bind_tables.cpp: edition metadata, the edition-content state used for pickling.
+void bind_tables(py::module_& m);
+// [{"edition", "effective_from", "effective_to", "sha256"}, ...] in effective_from order.
+py::list editions_info(const TableLibrary& library);
+// [(edition_dir, {file name: bytes}), ...]: everything needed to rebuild the library.
+py::list library_state(const TableLibrary& library);
+TableLibrary library_from_state(const py::handle& state);
+// Loads a table directory (str or os.PathLike) with the GIL released.
+TableLibrary load_library(const py::handle& path);
+
+// ---- bind_results.cpp: the Quote and Assessment result classes.
+// Each holds the §7 JSON of one result (exactly to_json of the C++ result), immutable.
+struct QuoteResult {
+  nlohmann::json json;
+};
+struct AssessmentResultJson {
+  nlohmann::json json;
+};
+void bind_results(py::module_& m);
+
+// ---- bind_engine.cpp: cybercover.Engine.
+void bind_engine(py::module_& m);
+
+}  // namespace cybercover::python
