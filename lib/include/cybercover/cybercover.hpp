@@ -2,6 +2,7 @@
 // Umbrella header: everything a quoting system needs.
 
 #include "cybercover/assessment/assessment.hpp"
+#include "cybercover/batch/portfolio.hpp"
 #include "cybercover/date.hpp"
 #include "cybercover/error.hpp"
 #include "cybercover/exact.hpp"

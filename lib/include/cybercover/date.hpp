@@ -15,6 +15,8 @@ class Date {
   // Parses strict ISO "YYYY-MM-DD"; returns nullopt for anything else (including 2026-02-30).
   static std::optional<Date> parse(std::string_view text);
   static Date from_ymd(int year, unsigned month, unsigned day);
+  // The date `days` after 1970-01-01 (numpy datetime64[D] counts the same way).
+  static constexpr Date from_day_number(std::int32_t days) { return Date(days); }
 
   std::int32_t day_number() const { return days_; }
   std::int32_t days_since(Date earlier) const { return days_ - earlier.days_; }

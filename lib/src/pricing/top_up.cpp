@@ -23,42 +23,44 @@ std::string offered_amounts(const std::vector<LimitOption>& rows) {
 }
 }  // namespace
 
-std::vector<ResolvedSelection> resolve_selections(const TopUpTable& table,
-                                                  const std::vector<CoverSelection>& selections) {
-  std::vector<ResolvedSelection> out;
-  out.reserve(selections.size());
+ResolvedSelection resolve_selection(const TopUpTable& table, int section, Yen limit_yen,
+                                    const std::optional<Yen>& deductible_yen) {
+  const Section& sec = table.sections[static_cast<std::size_t>(section)];
+  ResolvedSelection r;
+  r.section = section;
+  r.limit_row = sec.limit_row(limit_yen);
+  if (r.limit_row < 0)
+    throw_input_error("top_up." + sec.key + ".limit_yen",
+                      "limit not offered for section " + sec.key + " (offered: " + offered_amounts(sec.limits) +
+                          "), got " + std::to_string(limit_yen));
+  const Yen deductible = deductible_yen.value_or(sec.default_deductible_yen);
+  r.deductible_row = sec.deductible_row(deductible);
+  if (r.deductible_row < 0)
+    throw_input_error("top_up." + sec.key + ".deductible_yen",
+                      "deductible not offered for section " + sec.key + " (offered: " +
+                          offered_amounts(sec.deductibles) + "), got " + std::to_string(deductible));
+  return r;
+}
+
+ResolvedSelections resolve_selections(const TopUpTable& table, const std::vector<CoverSelection>& selections) {
+  ResolvedSelections out;
   for (const CoverSelection& s : selections) {
-    const std::string field = "top_up." + s.section;
-    ResolvedSelection r;
-    r.section = table.section_index(s.section);
-    if (r.section < 0) {
+    const int section = table.section_index(s.section);
+    if (section < 0) {
       std::string known;
       for (const auto& sec : table.sections) known += (known.empty() ? "" : ", ") + sec.key;
-      throw_input_error(field, "no such section (offered: " + known + ")");
+      throw_input_error("top_up." + s.section, "no such section (offered: " + known + ")");
     }
     for (const auto& prior : out)
-      if (prior.section == r.section) throw_input_error(field, "section selected twice");
-    const Section& sec = table.sections[static_cast<std::size_t>(r.section)];
-    r.limit_row = sec.limit_row(s.limit_yen);
-    if (r.limit_row < 0)
-      throw_input_error(field + ".limit_yen", "limit not offered for section " + s.section +
-                                                   " (offered: " + offered_amounts(sec.limits) +
-                                                   "), got " + std::to_string(s.limit_yen));
-    const Yen deductible = s.deductible_yen.value_or(sec.default_deductible_yen);
-    r.deductible_row = sec.deductible_row(deductible);
-    if (r.deductible_row < 0)
-      throw_input_error(field + ".deductible_yen",
-                        "deductible not offered for section " + s.section + " (offered: " +
-                            offered_amounts(sec.deductibles) + "), got " + std::to_string(deductible));
-    out.push_back(r);
+      if (prior.section == section) throw_input_error("top_up." + s.section, "section selected twice");
+    out.push_back(resolve_selection(table, section, s.limit_yen, s.deductible_yen));
   }
   // Report and price sections in table order, whatever order the request used.
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.section < b.section; });
   return out;
 }
 
-std::optional<TopUpQuote> price_top_up(const TopUpTable& table,
-                                       const std::vector<ResolvedSelection>& selections,
+std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSelections& selections,
                                        Yen revenue_yen, int industry, int tier, BundlePlan plan,
                                        const SubsidyContext& subsidy) {
   if (selections.empty()) return std::nullopt;
@@ -68,7 +70,6 @@ std::optional<TopUpQuote> price_top_up(const TopUpTable& table,
                                                  std::to_string(revenue_yen));
   TopUpQuote q;
   q.plan = plan;
-  q.sections.reserve(selections.size());
   for (const ResolvedSelection& r : selections) {
     const Section& sec = table.sections[static_cast<std::size_t>(r.section)];
     SectionQuote s;

@@ -1,6 +1,7 @@
 #include "cybercover/quote/engine.hpp"
 
 #include "cybercover/error.hpp"
+#include "quote/pipeline.hpp"
 
 #ifndef CYBERCOVER_VERSION
 #define CYBERCOVER_VERSION "0.0.0"
@@ -10,7 +11,14 @@ namespace cybercover {
 
 const char* engine_version() noexcept { return CYBERCOVER_VERSION; }
 
-namespace {
+namespace detail {
+
+void validate_company(const Company& c) {
+  if (c.employees < 1) throw_input_error("company.employees", "must be an integer >= 1, got " + std::to_string(c.employees));
+  if (c.endpoints < 0) throw_input_error("company.endpoints", "must be an integer >= 0, got " + std::to_string(c.endpoints));
+  if (c.capital_yen < 0) throw_input_error("company.capital_yen", "must be an integer >= 0, got " + std::to_string(c.capital_yen));
+  if (c.revenue_yen < 0) throw_input_error("company.revenue_yen", "must be an integer >= 0, got " + std::to_string(c.revenue_yen));
+}
 
 int resolve_industry(const UnderwritingTable& table, const std::string& key) {
   const int index = table.industry_index(key);
@@ -22,14 +30,44 @@ int resolve_industry(const UnderwritingTable& table, const std::string& key) {
   return index;
 }
 
-void validate_company(const Company& c) {
-  if (c.employees < 1) throw_input_error("company.employees", "must be an integer >= 1, got " + std::to_string(c.employees));
-  if (c.endpoints < 0) throw_input_error("company.endpoints", "must be an integer >= 0, got " + std::to_string(c.endpoints));
-  if (c.capital_yen < 0) throw_input_error("company.capital_yen", "must be an integer >= 0, got " + std::to_string(c.capital_yen));
-  if (c.revenue_yen < 0) throw_input_error("company.revenue_yen", "must be an integer >= 0, got " + std::to_string(c.revenue_yen));
+const SubsidyProgram* resolve_subsidy(const RatingTables& t, const std::optional<std::string>& id) {
+  if (!id) return nullptr;
+  const SubsidyProgram* program = t.find_subsidy(*id);
+  if (!program) throw_input_error("subsidy_program", "unknown programme, got \"" + *id + "\"");
+  return program;
 }
 
-}  // namespace
+void check_common(const RatingTables& t, CheckedRequest& c) {
+  validate_controls(*c.controls, c.company->endpoints, c.quote_date);
+  validate_plan(t.base_cover, c.bundle_plan, *c.controls, c.service_monthly_price_yen);
+  sme_category_of(t.underwriting, c.industry, c.company->rubber_products);  // rubber with the wrong industry
+}
+
+QuoteFigures price_scored(const RatingTables& t, const CheckedRequest& c, const ScoreSummary& score) {
+  QuoteFigures f;
+  f.posture = compute_posture(t.posture, score.score, *c.controls, c.company->endpoints, c.quote_date);
+  RiskSignals signals;
+  signals.tier = f.posture.tier;
+  signals.unknown_count = score.unknown_count;
+  signals.incidents_3y = c.controls->incidents_3y;
+  signals.legacy_os_endpoints = c.controls->legacy_os_endpoints;
+  signals.utm = c.controls->utm;
+  for (const auto& s : c.selections)
+    if (s.section == t.underwriting.high_limit_section)
+      signals.high_limit_section_limit_yen =
+          t.top_up.sections[static_cast<std::size_t>(s.section)].limits[static_cast<std::size_t>(s.limit_row)].amount_yen;
+  f.decision = decide(t.underwriting, c.industry, *c.company, signals);
+  f.base_cover = price_base_cover(t.base_cover, c.bundle_plan, c.company->employees, *c.controls, f.posture.tier,
+                                  c.service_monthly_price_yen);
+  if (f.decision.outcome != Outcome::kDecline) {
+    const SubsidyContext subsidy{c.subsidy_program, c.quote_date, f.decision.is_sme, c.security_action};
+    f.top_up = price_top_up(t.top_up, c.selections, c.company->revenue_yen, c.industry, f.posture.tier,
+                            c.bundle_plan, subsidy);
+  }
+  return f;
+}
+
+}  // namespace detail
 
 Engine::Engine(TableLibrary library) : library_(std::move(library)) {}
 
@@ -48,39 +86,25 @@ Quote Engine::quote(const QuoteRequest& r) const {
   const RatingTables& t = *q.tables;
 
   // Check the whole request before any figure is computed.
-  validate_company(r.company);
-  const int industry = resolve_industry(t.underwriting, r.company.industry);
-  validate_controls(r.controls, r.company.endpoints, r.quote_date);
-  validate_plan(t.base_cover, r.bundle_plan, r.controls, r.service_monthly_price_yen);
-  const std::vector<ResolvedSelection> selections = resolve_selections(t.top_up, r.top_up);
-  const SubsidyProgram* program = nullptr;
-  if (r.subsidy_program) {
-    program = t.find_subsidy(*r.subsidy_program);
-    if (!program) throw_input_error("subsidy_program", "unknown programme, got \"" + *r.subsidy_program + "\"");
-  }
+  detail::validate_company(r.company);
+  detail::CheckedRequest c;
+  c.quote_date = r.quote_date;
+  c.company = &r.company;
+  c.industry = detail::resolve_industry(t.underwriting, r.company.industry);
+  c.security_action = r.security_action;
+  c.controls = &r.controls;
+  c.bundle_plan = r.bundle_plan;
+  c.service_monthly_price_yen = r.service_monthly_price_yen;
+  detail::check_common(t, c);
+  c.selections = resolve_selections(t.top_up, r.top_up);
+  c.subsidy_program = detail::resolve_subsidy(t, r.subsidy_program);
 
   q.assessment = cybercover::assess(t.questionnaire, r.security_action, r.answers);
-  q.posture = compute_posture(t.posture, q.assessment.summary.score, r.controls, r.company.endpoints, r.quote_date);
-
-  RiskSignals signals;
-  signals.tier = q.posture.tier;
-  signals.unknown_count = q.assessment.summary.unknown_count;
-  signals.incidents_3y = r.controls.incidents_3y;
-  signals.legacy_os_endpoints = r.controls.legacy_os_endpoints;
-  signals.utm = r.controls.utm;
-  for (const auto& s : selections)
-    if (s.section == t.underwriting.high_limit_section)
-      signals.high_limit_section_limit_yen =
-          t.top_up.sections[static_cast<std::size_t>(s.section)].limits[static_cast<std::size_t>(s.limit_row)].amount_yen;
-  q.decision = decide(t.underwriting, industry, r.company, signals);
-
-  q.base_cover = price_base_cover(t.base_cover, r.bundle_plan, r.company.employees, r.controls,
-                                  q.posture.tier, r.service_monthly_price_yen);
-  if (q.decision.outcome != Outcome::kDecline) {
-    const SubsidyContext subsidy{program, r.quote_date, q.decision.is_sme, r.security_action};
-    q.top_up = price_top_up(t.top_up, selections, r.company.revenue_yen, industry, q.posture.tier,
-                            r.bundle_plan, subsidy);
-  }
+  detail::QuoteFigures f = detail::price_scored(t, c, q.assessment.summary);
+  q.posture = f.posture;
+  q.decision = f.decision;
+  q.base_cover = std::move(f.base_cover);
+  q.top_up = std::move(f.top_up);
   return q;
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cybercover/error.hpp"
+#include "cybercover/fixed_list.hpp"
 #include "cybercover/tables/rating_tables.hpp"
 #include "detail/json_cursor.hpp"
 #include "detail/json_doc.hpp"
@@ -415,6 +416,8 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
   const JsonCursor sections = root.at("sections");
   sections.require_array();
   if (sections.size() == 0) sections.fail("must list at least one section");
+  if (sections.size() > kMaxSections)
+    sections.fail("lists " + std::to_string(sections.size()) + " sections; at most " + std::to_string(kMaxSections) + " are supported");
   std::vector<std::string> section_names;
   for (std::size_t i = 0; i < sections.size(); ++i) {
     const JsonCursor s = sections.element(i);
@@ -447,6 +450,10 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
                                             [](const JsonCursor& c) { return c.integer(0); });
     t.revenue_bands.push_back(std::move(band));
   }
+  if (t.revenue_bands.back().max_revenue_yen < u.revenue_max_yen)
+    bands.fail("the last band ends at " + std::to_string(t.revenue_bands.back().max_revenue_yen) +
+               ", below underwriting.json revenue_max_yen " + std::to_string(u.revenue_max_yen) +
+               ": an accepted company would have no band");
   std::vector<std::string> industry_names;
   for (const auto& ind : u.industries) industry_names.push_back(ind.key);
   t.industry_factors = read_keyed<Decimal4>(root.at("industry_factors"), industry_names, positive_factor);

@@ -9,6 +9,7 @@
 
 #include "cybercover/date.hpp"
 #include "cybercover/exact.hpp"
+#include "cybercover/fixed_list.hpp"
 #include "cybercover/tables/rating_tables.hpp"
 #include "cybercover/types.hpp"
 
@@ -50,9 +51,11 @@ struct SectionQuote {
 enum class SubsidyCode : std::uint8_t { kNone, kNotEffective, kNotEligible };
 std::string_view to_string(SubsidyCode code);  // "" for kNone
 
+using ResolvedSelections = FixedList<ResolvedSelection, kMaxSections>;
+
 struct TopUpQuote {
   BundlePlan plan = BundlePlan::kNone;  // the excess factor's row
-  std::vector<SectionQuote> sections;  // in table section order
+  FixedList<SectionQuote, kMaxSections> sections;  // in table section order
   Yen sections_total_yen = 0;
   Decimal4 multi_section_factor;
   Yen package_yen = 0;
@@ -66,9 +69,11 @@ struct TopUpQuote {
 };
 
 // Checks each selection (known section, offered limit and deductible, no section twice);
-// throws Error{kInput} naming top_up.<section>.limit_yen etc.
-std::vector<ResolvedSelection> resolve_selections(const TopUpTable& table,
-                                                  const std::vector<CoverSelection>& selections);
+// throws Error{kInput} naming top_up.<section>.limit_yen etc. Returns them in table order.
+ResolvedSelections resolve_selections(const TopUpTable& table, const std::vector<CoverSelection>& selections);
+// Checks one selection of section `section` (an index into the table).
+ResolvedSelection resolve_selection(const TopUpTable& table, int section, Yen limit_yen,
+                                    const std::optional<Yen>& deductible_yen);
 
 // What the subsidy rules look at.
 struct SubsidyContext {
@@ -79,8 +84,7 @@ struct SubsidyContext {
 };
 
 // Prices the selected sections; nullopt when none is selected.
-std::optional<TopUpQuote> price_top_up(const TopUpTable& table,
-                                       const std::vector<ResolvedSelection>& selections,
+std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSelections& selections,
                                        Yen revenue_yen, int industry, int tier, BundlePlan plan,
                                        const SubsidyContext& subsidy);
 
