@@ -41,9 +41,17 @@ struct Rational {
   Int128 num = 0;
   Int128 den = 1;
 
-  // Multiplies by a 4-place decimal, exactly.
+  // Multiplies by a 4-place decimal, exactly. Trailing zeros of the factor are cancelled first
+  // (0.55 = 55/100, not 5500/10000), so typical products stay within 64 bits, where
+  // floor_div is fast.
   Rational times(Decimal4 factor) const {
-    return Rational{num * factor.scaled(), den * Decimal4::kScale};
+    std::int64_t mantissa = factor.scaled();
+    std::int64_t scale = Decimal4::kScale;
+    while (scale > 1 && mantissa % 10 == 0) {
+      mantissa /= 10;
+      scale /= 10;
+    }
+    return Rational{num * mantissa, den * scale};
   }
   Rational times(std::int64_t k) const { return Rational{num * k, den}; }
   Rational divided_by(std::int64_t k) const { return Rational{num, den * k}; }
