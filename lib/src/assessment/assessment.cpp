@@ -77,8 +77,24 @@ Answer effective_answer(const Item& item, SecurityAction declared, Answer given)
 ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, const Answer* answers,
                            std::size_t count) {
   check_sheet_size(q, count);
+  // Branch-free: one table look-up per item (see Questionnaire::tally_table).
+  const std::uint32_t* table = q.tally_table.data() + static_cast<std::size_t>(declared) * 8;
+  std::uint32_t applicable = 0, earned = 0, unknown = 0, rejected = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto code = static_cast<std::uint8_t>(answers[i]);
+    const std::uint32_t v = table[i * 24 + (code & 7u)];
+    applicable += v & 0x3FFFu;
+    earned += (v >> 14) & 0x3FFFu;
+    unknown += (v >> 28) & 1u;
+    rejected |= (v >> 29) | static_cast<std::uint32_t>(code > 7);
+  }
   ScoreSummary s;
-  for (std::size_t i = 0; i < count; ++i) tally(q, i, effective(q.rules[i], declared, answers[i]), s);
+  if (rejected) {  // the checking loop names the first offending item
+    for (std::size_t i = 0; i < count; ++i) tally(q, i, effective(q.rules[i], declared, answers[i]), s);
+  }
+  s.applicable = static_cast<int>(applicable);
+  s.earned = static_cast<int>(earned);
+  s.unknown_count = static_cast<int>(unknown);
   s.score = score_of(q, s.earned, s.applicable);
   return s;
 }

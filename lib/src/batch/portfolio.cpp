@@ -38,6 +38,18 @@ E enum_code(std::uint8_t code, E max, const char* field, const char* allowed) {
   return static_cast<E>(code);
 }
 
+// Per-thread result records, reused row after row (a top-up record is large).
+struct Figures {
+  Posture posture;
+  Decision decision;
+  std::optional<BaseCoverQuote> base_cover;
+  std::optional<TopUpQuote> top_up;
+};
+Figures& scratch() {
+  thread_local Figures figures;
+  return figures;
+}
+
 class Pricer {
  public:
   Pricer(const Engine& engine, const PortfolioColumns& cols, PortfolioResult& out)
@@ -121,7 +133,8 @@ class Pricer {
 
     const ScoreSummary score = score_summary(t.questionnaire, c.security_action, reinterpret_cast<const Answer*>(
                                                  cols_.answers + i * cols_.answer_columns), cols_.answer_columns);
-    const detail::QuoteFigures f = detail::price_scored(t, c, score);
+    Figures& f = scratch();
+    detail::price_scored(t, c, score, f.posture, f.decision, f.base_cover, f.top_up);
 
     out_.ok[i] = 1;
     out_.score[i] = score.score;

@@ -60,19 +60,20 @@ ResolvedSelections resolve_selections(const TopUpTable& table, const std::vector
   return out;
 }
 
-std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSelections& selections,
-                                       Yen revenue_yen, int industry, int tier, BundlePlan plan,
-                                       const SubsidyContext& subsidy) {
-  if (selections.empty()) return std::nullopt;
+void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
+                       const ResolvedSelections& selections, Yen revenue_yen, int industry, int tier,
+                       BundlePlan plan, const SubsidyContext& subsidy) {
+  out.reset();
+  if (selections.empty()) return;
   const int band = table.revenue_band(revenue_yen);
   if (band < 0)
     throw_input_error("company.revenue_yen", "is above the last revenue band of the top-up table, got " +
                                                  std::to_string(revenue_yen));
-  TopUpQuote q;
+  TopUpQuote& q = out.emplace();  // built in place: the record is large
   q.plan = plan;
   for (const ResolvedSelection& r : selections) {
     const Section& sec = table.sections[static_cast<std::size_t>(r.section)];
-    SectionQuote s;
+    SectionQuote& s = q.sections.emplace_back();
     s.section = r.section;
     s.revenue_band = band;
     s.base_premium_yen = table.revenue_bands[static_cast<std::size_t>(band)]
@@ -100,7 +101,6 @@ std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSe
     }
     s.annual_premium_yen = round10(premium);
     q.sections_total_yen += s.annual_premium_yen;
-    q.sections.push_back(s);
   }
   q.multi_section_factor = table.multi_section_factors[q.sections.size() - 1];
   q.package_yen = round10(rational(q.sections_total_yen).times(q.multi_section_factor));
@@ -123,7 +123,14 @@ std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSe
   q.payable_annual_yen = q.annual_premium_yen - q.subsidy_yen;
   q.monthly_instalment_yen =
       ceil10(rational(q.payable_annual_yen).times(table.instalment_loading).divided_by(table.instalment_months));
-  return q;
+}
+
+std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSelections& selections,
+                                       Yen revenue_yen, int industry, int tier, BundlePlan plan,
+                                       const SubsidyContext& subsidy) {
+  std::optional<TopUpQuote> out;
+  price_top_up_into(out, table, selections, revenue_yen, industry, tier, plan, subsidy);
+  return out;
 }
 
 }  // namespace cybercover

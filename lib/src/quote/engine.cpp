@@ -43,11 +43,11 @@ void check_common(const RatingTables& t, CheckedRequest& c) {
   sme_category_of(t.underwriting, c.industry, c.company->rubber_products);  // rubber with the wrong industry
 }
 
-QuoteFigures price_scored(const RatingTables& t, const CheckedRequest& c, const ScoreSummary& score) {
-  QuoteFigures f;
-  f.posture = compute_posture(t.posture, score.score, *c.controls, c.company->endpoints, c.quote_date);
+void price_scored(const RatingTables& t, const CheckedRequest& c, const ScoreSummary& score, Posture& posture,
+                  Decision& decision, std::optional<BaseCoverQuote>& base_cover, std::optional<TopUpQuote>& top_up) {
+  posture = compute_posture(t.posture, score.score, *c.controls, c.company->endpoints, c.quote_date);
   RiskSignals signals;
-  signals.tier = f.posture.tier;
+  signals.tier = posture.tier;
   signals.unknown_count = score.unknown_count;
   signals.incidents_3y = c.controls->incidents_3y;
   signals.legacy_os_endpoints = c.controls->legacy_os_endpoints;
@@ -56,15 +56,15 @@ QuoteFigures price_scored(const RatingTables& t, const CheckedRequest& c, const 
     if (s.section == t.underwriting.high_limit_section)
       signals.high_limit_section_limit_yen =
           t.top_up.sections[static_cast<std::size_t>(s.section)].limits[static_cast<std::size_t>(s.limit_row)].amount_yen;
-  f.decision = decide(t.underwriting, c.industry, *c.company, signals);
-  f.base_cover = price_base_cover(t.base_cover, c.bundle_plan, c.company->employees, *c.controls, f.posture.tier,
-                                  c.service_monthly_price_yen);
-  if (f.decision.outcome != Outcome::kDecline) {
-    const SubsidyContext subsidy{c.subsidy_program, c.quote_date, f.decision.is_sme, c.security_action};
-    f.top_up = price_top_up(t.top_up, c.selections, c.company->revenue_yen, c.industry, f.posture.tier,
-                            c.bundle_plan, subsidy);
+  decision = decide(t.underwriting, c.industry, *c.company, signals);
+  base_cover = price_base_cover(t.base_cover, c.bundle_plan, c.company->employees, *c.controls, posture.tier,
+                                c.service_monthly_price_yen);
+  top_up.reset();
+  if (decision.outcome != Outcome::kDecline) {
+    const SubsidyContext subsidy{c.subsidy_program, c.quote_date, decision.is_sme, c.security_action};
+    price_top_up_into(top_up, t.top_up, c.selections, c.company->revenue_yen, c.industry, posture.tier,
+                      c.bundle_plan, subsidy);
   }
-  return f;
 }
 
 }  // namespace detail
@@ -100,11 +100,7 @@ Quote Engine::quote(const QuoteRequest& r) const {
   c.subsidy_program = detail::resolve_subsidy(t, r.subsidy_program);
 
   q.assessment = cybercover::assess(t.questionnaire, r.security_action, r.answers);
-  detail::QuoteFigures f = detail::price_scored(t, c, q.assessment.summary);
-  q.posture = f.posture;
-  q.decision = f.decision;
-  q.base_cover = std::move(f.base_cover);
-  q.top_up = std::move(f.top_up);
+  detail::price_scored(t, c, q.assessment.summary, q.posture, q.decision, q.base_cover, q.top_up);
   return q;
 }
 

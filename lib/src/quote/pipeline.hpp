@@ -22,13 +22,6 @@ struct CheckedRequest {
   std::optional<Yen> service_monthly_price_yen;
 };
 
-struct QuoteFigures {
-  Posture posture;
-  Decision decision;
-  std::optional<BaseCoverQuote> base_cover;
-  std::optional<TopUpQuote> top_up;
-};
-
 // Checks what the request says about the company, its controls, plan and cover (not the
 // answers: scoring checks those). Throws Error{kInput} naming the field.
 void validate_company(const Company& company);
@@ -36,7 +29,8 @@ int resolve_industry(const UnderwritingTable& table, const std::string& key);
 const SubsidyProgram* resolve_subsidy(const RatingTables& t, const std::optional<std::string>& id);
 void check_common(const RatingTables& t, CheckedRequest& c);  // controls, plan, price
 
-// Posture, tier, decision, base cover and top-up from a scored request.
-QuoteFigures price_scored(const RatingTables& t, const CheckedRequest& c, const ScoreSummary& score);
+// Posture, tier, decision, base cover and top-up from a scored request, written in place.
+void price_scored(const RatingTables& t, const CheckedRequest& c, const ScoreSummary& score, Posture& posture,
+                  Decision& decision, std::optional<BaseCoverQuote>& base_cover, std::optional<TopUpQuote>& top_up);
 
 }  // namespace cybercover::detail

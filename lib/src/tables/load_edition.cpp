@@ -143,7 +143,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
         it.at("id").fail_value("items must be listed in domain then item order");
     }
     const JsonCursor points = it.at("points");
-    item.points = static_cast<int>(points.integer(1, 100000));
+    item.points = static_cast<int>(points.integer(1, 10000));
     if (item.points % 2 != 0) points.fail_value("must be an even number of points");
     for (Answer a : {Answer::kYes, Answer::kPartial, Answer::kNo, Answer::kUnknown}) {
       if ((item.points * q.credit[static_cast<int>(a)].scaled()) % Decimal4::kScale != 0)
@@ -186,6 +186,26 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     rule.tag = item.security_action;
     rule.allow_na = item.allow_na;
     q.rules.push_back(rule);
+    for (SecurityAction declared : {SecurityAction::kNone, SecurityAction::kOneStar, SecurityAction::kTwoStar}) {
+      for (std::uint32_t code = 0; code < 8; ++code) {
+        const bool is_answer = code <= static_cast<std::uint32_t>(Answer::kNa);
+        Answer a = is_answer ? static_cast<Answer>(code) : Answer::kUnknown;
+        const bool auto_yes = a == Answer::kUnanswered &&
+                              (item.security_action == SecurityAction::kOneStar ? declared != SecurityAction::kNone
+                               : item.security_action == SecurityAction::kTwoStar ? declared == SecurityAction::kTwoStar
+                                                                                  : false);
+        if (auto_yes) a = Answer::kYes;
+        std::uint32_t v = 0;
+        if (!is_answer || (a == Answer::kNa && !item.allow_na)) {
+          v = 1u << 29;
+        } else if (a != Answer::kNa) {
+          v = static_cast<std::uint32_t>(rule.points) |
+              (static_cast<std::uint32_t>(rule.earned[static_cast<std::size_t>(a)]) << 14) |
+              (static_cast<std::uint32_t>(a == Answer::kUnknown || a == Answer::kUnanswered) << 28);
+        }
+        q.tally_table.push_back(v);
+      }
+    }
     std::string prefix;
     detail::JsonWriter w(prefix);
     w.begin_object().key("domain").value(item.domain).key("id").value(item.id);

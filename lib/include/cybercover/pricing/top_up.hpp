@@ -54,6 +54,8 @@ std::string_view to_string(SubsidyCode code);  // "" for kNone
 using ResolvedSelections = FixedList<ResolvedSelection, kMaxSections>;
 
 struct TopUpQuote {
+  TopUpQuote() {}  // user-provided, so optional::emplace() does not zero the section storage
+
   BundlePlan plan = BundlePlan::kNone;  // the excess factor's row
   FixedList<SectionQuote, kMaxSections> sections;  // in table section order
   Yen sections_total_yen = 0;
@@ -82,6 +84,11 @@ struct SubsidyContext {
   bool is_sme = false;
   SecurityAction security_action = SecurityAction::kNone;
 };
+
+// Prices the selected sections into `out` (emplaced in place; reset when none is selected).
+void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
+                       const ResolvedSelections& selections, Yen revenue_yen, int industry, int tier,
+                       BundlePlan plan, const SubsidyContext& subsidy);
 
 // Prices the selected sections; nullopt when none is selected.
 std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSelections& selections,

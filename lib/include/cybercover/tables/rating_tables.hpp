@@ -53,6 +53,10 @@ struct Questionnaire {
   // Derived at load: the scoring rules by item, the largest item's points, and where each
   // domain's items start (by domain number) for O(1) id look-up.
   std::vector<ItemRule> rules;
+  // For the branch-free scoring loop: by [item][declared SECURITY ACTION][answer code 0-7],
+  // applicable points (bits 0-13), earned points (bits 14-27), unknown (bit 28) and
+  // "not allowed" (bit 29: na where not allowed, or a code that is no answer).
+  std::vector<std::uint32_t> tally_table;
   int max_item_points = 0;
   std::vector<int> first_item_of_domain;  // by domain number; -1 when the domain has none
   std::vector<int> item_count_of_domain;  // by domain number
