@@ -1,6 +1,7 @@
 // cybercover: the command-line program. Library errors become exit code 2 with the message.
 
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -8,7 +9,10 @@
 #include <vector>
 
 #include "cybercover/cybercover.hpp"
+#include "price_csv.hpp"
 #include "summary.hpp"
+
+#include <unistd.h>
 
 namespace {
 
@@ -18,14 +22,23 @@ using cybercover::ErrorKind;
 constexpr const char* kUsage = R"(usage:
   cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR]
   cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR]
+  cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
+                    [--errors collect|raise] [--no-progress] [--tables DIR]
   cybercover tables check DIR
-REQUEST.json may be - for standard input. --tables defaults to $CYBERCOVER_TABLES or the
+REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
+price: one company per CSV row (columns: see README "Portfolio CSV"); bad rows get their
+error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES or the
 tables the program was built with. Exit codes: 0 ok, 2 bad input or tables.
 )";
 
 struct Options {
   std::vector<std::string> positional;
   bool json = false;
+  std::string output;
+  std::optional<std::string> date, subsidy;
+  int threads = 0;
+  bool raise_on_error = false;
+  bool progress = true;
   cybercover::cli::Lang lang = cybercover::cli::Lang::kEn;
   std::string tables = cybercover::default_tables_dir();
 };
@@ -50,6 +63,27 @@ Options parse_options(int argc, char** argv) {
       o.lang = lang == "ja" ? cybercover::cli::Lang::kJa : cybercover::cli::Lang::kEn;
     } else if (arg == "--tables") {
       o.tables = value();
+    } else if (arg == "-o" || arg == "--output") {
+      o.output = value();
+    } else if (arg == "--date") {
+      o.date = value();
+      if (!cybercover::Date::parse(*o.date)) throw UsageError("--date must be YYYY-MM-DD, got " + *o.date);
+    } else if (arg == "--subsidy") {
+      o.subsidy = value();
+    } else if (arg == "--threads") {
+      const std::string t = value();
+      try {
+        o.threads = std::stoi(t);
+      } catch (const std::exception&) {
+        throw UsageError("--threads must be a whole number, got " + t);
+      }
+      if (o.threads < 0) throw UsageError("--threads must be >= 0, got " + t);
+    } else if (arg == "--errors") {
+      const std::string e = value();
+      if (e != "collect" && e != "raise") throw UsageError("--errors must be collect or raise, got " + e);
+      o.raise_on_error = e == "raise";
+    } else if (arg == "--no-progress") {
+      o.progress = false;
     } else if (arg.size() > 1 && arg[0] == '-' && arg != "-") {
       throw UsageError("unknown option " + arg);
     } else {
@@ -91,6 +125,23 @@ int run(int argc, char** argv) {
                 << (e->in_force.to ? e->in_force.to->to_string() : "open") << "  sha256 " << e->sha256
                 << "  (" << e->questionnaire.items.size() << " items, " << e->questionnaire.domains.size()
                 << " domains)\n";
+    return 0;
+  }
+  if (command == "price") {
+    if (o.output.empty()) throw UsageError("price needs -o OUT.csv (or -o - for standard output)");
+    cybercover::cli::PriceCsvOptions p;
+    p.input = one_positional(o, "IN.csv");
+    p.output = o.output;
+    p.quote_date = o.date;
+    p.subsidy_program = o.subsidy;
+    p.threads = o.threads;
+    p.raise_on_error = o.raise_on_error;
+    p.progress = o.progress && ::isatty(STDERR_FILENO) && o.output != "-";
+    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables));
+    const auto summary = cybercover::cli::price_csv(engine, p);
+    std::cerr << "cybercover: priced " << summary.rows - summary.errors << " of " << summary.rows << " rows";
+    if (summary.errors) std::cerr << "; " << summary.errors << " rows have an error (see the error column)";
+    std::cerr << "\n";
     return 0;
   }
   if (command != "assess" && command != "quote") throw UsageError("unknown command " + command);

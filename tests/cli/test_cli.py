@@ -148,8 +148,145 @@ def test_errors_and_exit_codes():
     check("--help exits 0", p.returncode == 0 and "cybercover quote" in p.stdout)
 
 
+ITEM_IDS = [item["id"] for item in QUESTIONNAIRE["items"]]
+SECTIONS = ["liability", "response", "interruption"]
+CSV_COLUMNS = (["id", "quote_date", "industry", "employees", "capital_yen", "revenue_yen", "endpoints",
+                "rubber_products", "security_action", "utm", "edr_status", "edr_covered_endpoints",
+                "edr_installed_on", "legacy_os_endpoints", "phishing_click_rate", "incidents_3y",
+                "bundle_plan", "service_monthly_price_yen"]
+               + [f"{s}_{k}" for s in SECTIONS for k in ("limit_yen", "deductible_yen")] + ITEM_IDS)
+
+
+def csv_row(name, request):
+    company, controls = request["company"], request["controls"]
+    edr = controls["edr"]
+    row = {"id": name, "quote_date": request["quote_date"], "industry": company["industry"],
+           "employees": company["employees"], "capital_yen": company["capital_yen"],
+           "revenue_yen": company["revenue_yen"], "endpoints": company["endpoints"],
+           "rubber_products": str(company.get("rubber_products", False)).lower(),
+           "security_action": request.get("security_action", "none"), "utm": controls["utm"],
+           "edr_status": edr["status"], "edr_covered_endpoints": edr.get("covered_endpoints", ""),
+           "edr_installed_on": edr.get("installed_on", ""),
+           "legacy_os_endpoints": controls["legacy_os_endpoints"],
+           "phishing_click_rate": controls.get("phishing_click_rate", ""),
+           "incidents_3y": controls["incidents_3y"], "bundle_plan": request["bundle_plan"],
+           "service_monthly_price_yen": request.get("service_monthly_price_yen", "")}
+    for s in SECTIONS:
+        cover = request.get("top_up", {}).get(s)
+        row[f"{s}_limit_yen"] = cover["limit_yen"] if cover else ""
+        row[f"{s}_deductible_yen"] = cover.get("deductible_yen", "") if cover else ""
+    for item in ITEM_IDS:
+        row[item] = request["answers"].get(item, "")
+    return row
+
+
+def write_csv(path, rows):
+    import csv
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def read_csv(path):
+    import csv
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def expected_row(response):
+    top_up, base = response["top_up"], response["base_cover"]
+    out = {"ok": "true", "error": "", "score": str(response["assessment"]["score"]),
+           "posture_index": str(response["posture"]["index"]), "tier": response["tier"],
+           "outcome": response["decision"]["outcome"], "decision_codes": "|".join(response["decision"]["codes"]),
+           "base_monthly_premium_yen": str(base["monthly_premium_yen"]) if base else "",
+           "annual_premium_yen": str(top_up["annual_premium_yen"]) if top_up else "",
+           "payable_annual_yen": str(top_up["payable_annual_yen"]) if top_up else "",
+           "monthly_instalment_yen": str(top_up["monthly_instalment_yen"]) if top_up else "",
+           "subsidy_code": (top_up["subsidy_code"] or "") if top_up else ""}
+    for s in SECTIONS:
+        sec = (top_up or {}).get("sections", {}).get(s)
+        out[f"{s}_premium_yen"] = str(sec["annual_premium_yen"]) if sec else ""
+    return out
+
+
+def test_price_csv_equals_single_quotes():
+    groups = {"sme-cyber-support-2026": [], None: []}
+    requests = {}
+    paths = sorted((SRC / "tests/golden/quotes").glob("*.json")) + sorted((SRC / "examples/requests").glob("*.json"))
+    for path in paths:
+        golden = json.loads(path.read_text())
+        request = request_of(golden) if "request" in golden else golden
+        program = request.get("subsidy_program")
+        if program not in groups:
+            continue
+        requests[path.stem] = request
+        groups[program].append(csv_row(path.stem, request))
+    bad = dict(csv_row("bad_employees", requests["01_worked_example_1"]), employees="-3")
+    bad_answer = dict(csv_row("bad_answer", requests["01_worked_example_1"]), **{"D01.1": "maybe"})
+    groups[None] += [bad, bad_answer]
+    with tempfile.TemporaryDirectory() as tmp:
+        for program, rows in groups.items():
+            src, dst = pathlib.Path(tmp) / "in.csv", pathlib.Path(tmp) / "out.csv"
+            write_csv(src, rows)
+            args = ["price", src, "-o", dst, "--threads", "2"] + (["--subsidy", program] if program else [])
+            p = run(*args)
+            check(f"price exit code ({program})", p.returncode == 0, p.stderr)
+            out = {r["id"]: r for r in read_csv(dst)} if p.returncode == 0 else {}
+            for row in rows:
+                name = row["id"]
+                if name.startswith("bad_"):
+                    continue
+                response = json.loads(run("quote", "-", "--json", stdin=json.dumps(requests[name])).stdout)
+                expected = expected_row(response)
+                got = out.get(name, {})
+                diff = {k: (v, got.get(k)) for k, v in expected.items() if got.get(k) != v}
+                check(f"price row {name} equals the single quote", not diff, diff)
+            if program is None:
+                check("bad row keeps the single quote's message",
+                      out.get("bad_employees", {}).get("error") ==
+                      "[cybercover.input] company.employees: must be an integer >= 1, got -3"
+                      and out["bad_employees"]["ok"] == "false", out.get("bad_employees"))
+                check("bad answer names the item", "answers.D01.1" in out.get("bad_answer", {}).get("error", ""),
+                      out.get("bad_answer"))
+        p = run("price", pathlib.Path(tmp) / "in.csv", "-o", pathlib.Path(tmp) / "x.csv", "--errors", "raise")
+        check("--errors raise stops at the first bad row", p.returncode == 2 and "row " in p.stderr
+              and "company.employees" in p.stderr, p.stderr)
+        (pathlib.Path(tmp) / "odd.csv").write_text("industry,employees,colour\n")
+        p = run("price", pathlib.Path(tmp) / "odd.csv", "-o", "-")
+        check("unknown CSV column is rejected by name", p.returncode == 2 and 'unknown column "colour"' in p.stderr,
+              p.stderr)
+
+
+def test_price_csv_memory_is_constant():
+    """Peak memory of a 10x larger file stays flat: the file is streamed in chunks."""
+    import resource
+    row = csv_row("r", request_of({"fill_answers": "partial", "request": {
+        "quote_date": "2026-12-15",
+        "company": {"industry": "retail", "employees": 12, "capital_yen": 10000000, "revenue_yen": 90000000,
+                    "endpoints": 8},
+        "answers": {}, "controls": {"utm": "managed", "edr": {"status": "none"}, "legacy_os_endpoints": 0,
+                                    "incidents_3y": 0},
+        "bundle_plan": "utm", "top_up": {"liability": {"limit_yen": 30000000}}}}))
+    peaks = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (10000, 100000):
+            src = pathlib.Path(tmp) / f"in{n}.csv"
+            write_csv(src, [row] * n)
+            code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+                    "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+            p = subprocess.run([sys.executable, "-c", code, CLI, "price", str(src), "-o", str(pathlib.Path(tmp) / "o.csv"),
+                                "--no-progress"], capture_output=True, text=True, cwd=SRC)
+            peaks[n] = int(p.stdout.strip() or 0)
+            lines = sum(1 for _ in open(pathlib.Path(tmp) / "o.csv"))
+            check(f"price wrote {n} rows", lines == n + 1, lines)
+    check("peak memory does not grow with the file", 0 < peaks[100000] < peaks[10000] * 1.5 + 8000, peaks)
+    print(f"price peak RSS (KiB): {peaks}")
+
+
 for test in (test_examples, test_golden_files_through_the_cli, test_stdin_and_worked_example,
-             test_errors_and_exit_codes):
+             test_errors_and_exit_codes, test_price_csv_equals_single_quotes, test_price_csv_memory_is_constant):
     test()
 print(f"{results['passed']} passed, {results['failed']} failed")
 sys.exit(1 if results["failed"] else 0)
