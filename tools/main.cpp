@@ -24,7 +24,10 @@ constexpr const char* kUsage = R"(usage:
   cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR]
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
                     [--errors collect|raise] [--no-progress] [--tables DIR]
+  cybercover loss   REQUEST.json [--json] [--tables DIR]
   cybercover tables check DIR
+loss: the loss model's expected annual loss and indicated premium per layer for the
+quoted company (RATE_MANUAL §6), beside the premium charged.
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
 price: one company per CSV row (columns: see README "Portfolio CSV"); bad rows get their
 error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES or the
@@ -144,7 +147,7 @@ int run(int argc, char** argv) {
     std::cerr << "\n";
     return 0;
   }
-  if (command != "assess" && command != "quote") throw UsageError("unknown command " + command);
+  if (command != "assess" && command != "quote" && command != "loss") throw UsageError("unknown command " + command);
   const std::string text = read_request(one_positional(o, "REQUEST.json"));
   const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables));
   if (command == "assess") {
@@ -155,7 +158,18 @@ int run(int argc, char** argv) {
       cybercover::cli::print_assessment(std::cout, result.assessment, *result.tables, o.lang, 10);
     return 0;
   }
-  const auto quote = engine.quote(cybercover::parse_quote_request_text(text, engine.library()));
+  const auto request = cybercover::parse_quote_request_text(text, engine.library());
+  const auto quote = engine.quote(request);
+  if (command == "loss") {
+    cybercover::LossExposure exposure;
+    exposure.employees = request.company.employees;
+    exposure.tier = quote.posture.tier;
+    exposure.bundle_plan = request.bundle_plan;
+    exposure.top_up = cybercover::resolve_selections(quote.tables->top_up, request.top_up);
+    const auto losses = cybercover::expected_losses(*quote.tables, exposure);
+    cybercover::cli::print_losses(std::cout, losses, quote, o.json);
+    return 0;
+  }
   if (o.json)
     std::cout << cybercover::to_json(quote).dump(2) << "\n";
   else

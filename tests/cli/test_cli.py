@@ -122,6 +122,29 @@ def test_stdin_and_worked_example():
           and "monthly instalment ¥2,090" in p.stdout, p.stdout)
 
 
+def test_loss_model():
+    import math
+    p = run("loss", "examples/requests/manufacturer_300_staff.json", "--json")
+    doc = json.loads(p.stdout) if p.returncode == 0 else {}
+    layers = {l["layer"]: l for l in doc.get("layers", [])}
+    check("loss lists the base cover and each selected section",
+          sorted(layers) == ["base_cover", "interruption", "liability", "response"], p.stdout + p.stderr)
+    if layers:
+        # Closed form of RATE_MANUAL §6 for the base cover: lambda x p x LEV(A).
+        mu, sigma, a = math.log(44000), 2.37, 3_000_000
+        lev = (math.exp(mu + sigma ** 2 / 2) * 0.5 * math.erfc(-((math.log(a) - mu - sigma ** 2) / sigma) / math.sqrt(2))
+               + a * 0.5 * math.erfc(((math.log(a) - mu) / sigma) / math.sqrt(2)))
+        base = layers["base_cover"]
+        check("base cover expected loss follows the closed form",
+              abs(base["expected_loss_yen"] - doc["incident_frequency"] * 0.10 * lev) < 1e-6 * lev, base)
+        check("indicated premium is expected loss over the target loss ratio",
+              abs(base["indicated_premium_yen"] - base["expected_loss_yen"] / 0.60) < 1e-6, base)
+        check("response attaches above the base limit and deductible", layers["response"]["attachment_yen"] == 3_300_000,
+              layers["response"])
+    p = run("loss", "examples/requests/manufacturer_300_staff.json")
+    check("readable loss table", p.returncode == 0 and "indicated" in p.stdout, p.stderr)
+
+
 def test_errors_and_exit_codes():
     p = run("quote", "-", stdin='{"quote_date": ')
     check("malformed JSON exits 2", p.returncode == 2 and "malformed JSON" in p.stderr, p.stderr)
@@ -286,7 +309,7 @@ def test_price_csv_memory_is_constant():
 
 
 for test in (test_examples, test_golden_files_through_the_cli, test_stdin_and_worked_example,
-             test_errors_and_exit_codes, test_price_csv_equals_single_quotes, test_price_csv_memory_is_constant):
+             test_errors_and_exit_codes, test_loss_model, test_price_csv_equals_single_quotes, test_price_csv_memory_is_constant):
     test()
 print(f"{results['passed']} passed, {results['failed']} failed")
 sys.exit(1 if results["failed"] else 0)

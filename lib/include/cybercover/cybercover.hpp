@@ -7,6 +7,7 @@
 #include "cybercover/error.hpp"
 #include "cybercover/exact.hpp"
 #include "cybercover/io/json_io.hpp"
+#include "cybercover/loss/loss_model.hpp"
 #include "cybercover/posture/posture.hpp"
 #include "cybercover/pricing/base_cover.hpp"
 #include "cybercover/pricing/top_up.hpp"
