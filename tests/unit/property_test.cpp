@@ -137,11 +137,28 @@ TEST(Properties, TierIsMonotoneInThePostureIndex) {
   EXPECT_EQ(p.tiers[static_cast<std::size_t>(p.tier_for(349))].name, "E");
 }
 
+TEST(Properties, LeanScoringRejectsWhatTheFullScoringRejects) {
+  const Questionnaire& q = tables().questionnaire;
+  std::vector<Answer> answers(q.items.size(), Answer::kYes);
+  answers[0] = Answer::kNa;  // D01.1 does not allow na
+  EXPECT_THROW(score_summary(q, SecurityAction::kNone, answers.data(), answers.size()), Error);
+  answers[0] = static_cast<Answer>(9);  // no such answer code
+  try {
+    score_summary(q, SecurityAction::kNone, answers.data(), answers.size());
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), "answers.D01.1");
+    EXPECT_NE(std::string(e.what()).find("got code 9"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Properties, ScoreStaysWithin0And1000AndLeanPathAgrees) {
   std::mt19937_64 rng(5);
   const Questionnaire& q = tables().questionnaire;
   for (int n = 0; n < 2000; ++n) {
-    const QuoteRequest r = testing::random_request(tables(), rng);
+    QuoteRequest r = testing::random_request(tables(), rng);
+    for (std::size_t i = 0; i < q.items.size(); ++i)
+      if (q.items[i].allow_na && rng() % 3 == 0) r.answers.answers()[i] = Answer::kNa;
     const Assessment a = assess(q, r.security_action, r.answers);
     EXPECT_GE(a.summary.score, 0);
     EXPECT_LE(a.summary.score, 1000);

@@ -20,6 +20,10 @@ class Decimal4 {
   static constexpr Decimal4 from_integer(std::int64_t value) { return Decimal4(value * kScale); }
 
   constexpr std::int64_t scaled() const { return scaled_; }
+  // The same value as mantissa / denominator with trailing zeros cancelled (0.55 = 55/100),
+  // computed once here so that exact products stay small and cheap.
+  constexpr std::int64_t mantissa() const { return mantissa_; }
+  constexpr std::int64_t denominator() const { return denominator_; }
   // Returns the value for display only (e.g. JSON output); never use it for arithmetic.
   double to_double() const { return static_cast<double>(scaled_) / kScale; }
   // Returns the shortest decimal text, e.g. "1.39", "0.5", "2".
@@ -32,8 +36,15 @@ class Decimal4 {
   friend constexpr bool operator>(Decimal4 a, Decimal4 b) { return a.scaled_ > b.scaled_; }
 
  private:
-  explicit constexpr Decimal4(std::int64_t scaled) : scaled_(scaled) {}
+  explicit constexpr Decimal4(std::int64_t scaled) : scaled_(scaled), mantissa_(scaled), denominator_(kScale) {
+    while (denominator_ > 1 && mantissa_ % 10 == 0) {
+      mantissa_ /= 10;
+      denominator_ /= 10;
+    }
+  }
   std::int64_t scaled_ = 0;
+  std::int64_t mantissa_ = 0;
+  std::int64_t denominator_ = 1;
 };
 
 // An exact rational num/den with den > 0, in 128-bit integers.
@@ -41,17 +52,11 @@ struct Rational {
   Int128 num = 0;
   Int128 den = 1;
 
-  // Multiplies by a 4-place decimal, exactly. Trailing zeros of the factor are cancelled first
-  // (0.55 = 55/100, not 5500/10000), so typical products stay within 64 bits, where
-  // floor_div is fast.
+  // Multiplies by a 4-place decimal, exactly. The factor's trailing zeros are already
+  // cancelled (0.55 = 55/100, not 5500/10000), so typical products stay within 64 bits,
+  // where floor_div is fast.
   Rational times(Decimal4 factor) const {
-    std::int64_t mantissa = factor.scaled();
-    std::int64_t scale = Decimal4::kScale;
-    while (scale > 1 && mantissa % 10 == 0) {
-      mantissa /= 10;
-      scale /= 10;
-    }
-    return Rational{num * mantissa, den * scale};
+    return Rational{num * factor.mantissa(), den * factor.denominator()};
   }
   Rational times(std::int64_t k) const { return Rational{num * k, den}; }
   Rational divided_by(std::int64_t k) const { return Rational{num, den * k}; }

@@ -77,17 +77,19 @@ Answer effective_answer(const Item& item, SecurityAction declared, Answer given)
 ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, const Answer* answers,
                            std::size_t count) {
   check_sheet_size(q, count);
-  // Branch-free: one table look-up per item (see Questionnaire::tally_table).
-  const std::uint32_t* table = q.tally_table.data() + static_cast<std::size_t>(declared) * 8;
-  std::uint32_t applicable = 0, earned = 0, unknown = 0, rejected = 0;
+  // Branch-free: one table look-up and one addition per item (see Questionnaire::tally_table).
+  const std::uint64_t* table = q.tally_table.data() + static_cast<std::size_t>(declared) * 8;
+  std::uint64_t sums = 0;
+  unsigned codes = 0;
   for (std::size_t i = 0; i < count; ++i) {
     const auto code = static_cast<std::uint8_t>(answers[i]);
-    const std::uint32_t v = table[i * 24 + (code & 7u)];
-    applicable += v & 0x3FFFu;
-    earned += (v >> 14) & 0x3FFFu;
-    unknown += (v >> 28) & 1u;
-    rejected |= (v >> 29) | static_cast<std::uint32_t>(code > 7);
+    codes |= code;
+    sums += table[i * 24 + (code & 7u)];
   }
+  const auto applicable = static_cast<std::uint32_t>(sums & 0xFFFF);
+  const auto earned = static_cast<std::uint32_t>((sums >> 16) & 0xFFFF);
+  const auto unknown = static_cast<std::uint32_t>((sums >> 32) & 0xFFFF);
+  const bool rejected = (sums >> 48) != 0 || codes > 7;
   ScoreSummary s;
   if (rejected) {  // the checking loop names the first offending item
     for (std::size_t i = 0; i < count; ++i) tally(q, i, effective(q.rules[i], declared, answers[i]), s);

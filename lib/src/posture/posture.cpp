@@ -1,10 +1,11 @@
 #include "cybercover/posture/posture.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include "cybercover/error.hpp"
 #include "cybercover/exact.hpp"
-#include "detail/decimal_text.hpp"
 
 namespace cybercover {
 
@@ -26,11 +27,11 @@ std::string_view to_string(PostureCode code) {
 namespace {
 std::string count_text(std::int64_t v) { return std::to_string(v); }
 
-Rational exact_click_rate(double rate) {
-  const auto exact = detail::exact_decimal(rate);
-  if (!exact) throw_input_error("controls.phishing_click_rate", "must be a finite number between 0 and 1");
-  return *exact;
-}
+// The manual compares a click rate as the decimal it is written as (0.05 <= 0.05). A double
+// prints as the shortest decimal that rounds to it, and a 4-place threshold T converts to the
+// double nearest T (scaled / 10^4 is one correctly rounded division). Rounding is monotone,
+// so decimal(r) <= T exactly when r <= double(T): a plain double comparison is exact.
+double threshold(Decimal4 t) { return static_cast<double>(t.scaled()) / static_cast<double>(Decimal4::kScale); }
 }  // namespace
 
 void validate_controls(const Controls& c, std::int64_t endpoints, Date quote_date) {
@@ -66,10 +67,13 @@ void validate_controls(const Controls& c, std::int64_t endpoints, Date quote_dat
   if (c.incidents_3y < 0)
     throw_input_error("controls.incidents_3y", "must be an integer >= 0, got " + count_text(c.incidents_3y));
   if (c.phishing_click_rate) {
-    const Rational r = exact_click_rate(*c.phishing_click_rate);
-    if (r.num < 0 || r.num > r.den)
-      throw_input_error("controls.phishing_click_rate",
-                        "must be between 0 and 1, got " + std::to_string(*c.phishing_click_rate));
+    const double r = *c.phishing_click_rate;
+    if (!std::isfinite(r)) throw_input_error("controls.phishing_click_rate", "must be a finite number between 0 and 1");
+    if (r < 0 || r > 1) {
+      char buf[64];  // shortest form: the value as the sender wrote it
+      const auto res = std::to_chars(buf, buf + sizeof buf, r);
+      throw_input_error("controls.phishing_click_rate", "must be between 0 and 1, got " + std::string(buf, res.ptr));
+    }
   }
 }
 
@@ -99,11 +103,9 @@ Posture compute_posture(const PostureTable& t, int score, const Controls& c,
   }
   if (c.legacy_os_endpoints >= 1) add(PostureCode::kLegacyOs, t.legacy_os);
   if (c.phishing_click_rate) {
-    const Rational r = exact_click_rate(*c.phishing_click_rate);
-    const Rational low{t.phishing_low_max_rate.scaled(), Decimal4::kScale};
-    const Rational high{t.phishing_high_above_rate.scaled(), Decimal4::kScale};
-    if (compare(r, low) <= 0) add(PostureCode::kPhishingLow, t.phishing_low);
-    else if (compare(r, high) > 0) add(PostureCode::kPhishingHigh, t.phishing_high);
+    const double r = *c.phishing_click_rate;
+    if (r <= threshold(t.phishing_low_max_rate)) add(PostureCode::kPhishingLow, t.phishing_low);
+    else if (r > threshold(t.phishing_high_above_rate)) add(PostureCode::kPhishingHigh, t.phishing_high);
   }
   if (c.incidents_3y >= 1)
     add(PostureCode::kPriorIncidents,

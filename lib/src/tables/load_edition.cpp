@@ -81,7 +81,7 @@ double probability(const JsonCursor& c) {
 void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   root.only_keys({"table", "edition", "effective_from", "effective_to", "max_score",
                   "answer_credits", "domains", "items"});
-  q.max_score = static_cast<int>(root.at("max_score").integer(1, 1000000));
+  q.max_score = static_cast<int>(root.at("max_score").integer(1, 65535));
 
   const JsonCursor credits = root.at("answer_credits");
   credits.only_keys({"yes", "partial", "no", "unknown"});
@@ -195,13 +195,13 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
                                : item.security_action == SecurityAction::kTwoStar ? declared == SecurityAction::kTwoStar
                                                                                   : false);
         if (auto_yes) a = Answer::kYes;
-        std::uint32_t v = 0;
+        std::uint64_t v = 0;
         if (!is_answer || (a == Answer::kNa && !item.allow_na)) {
-          v = 1u << 29;
+          v = std::uint64_t{1} << 48;
         } else if (a != Answer::kNa) {
-          v = static_cast<std::uint32_t>(rule.points) |
-              (static_cast<std::uint32_t>(rule.earned[static_cast<std::size_t>(a)]) << 14) |
-              (static_cast<std::uint32_t>(a == Answer::kUnknown || a == Answer::kUnanswered) << 28);
+          v = static_cast<std::uint64_t>(rule.points) |
+              (static_cast<std::uint64_t>(rule.earned[static_cast<std::size_t>(a)]) << 16) |
+              (static_cast<std::uint64_t>(a == Answer::kUnknown || a == Answer::kUnanswered) << 32);
         }
         q.tally_table.push_back(v);
       }

@@ -54,9 +54,10 @@ struct Questionnaire {
   // domain's items start (by domain number) for O(1) id look-up.
   std::vector<ItemRule> rules;
   // For the branch-free scoring loop: by [item][declared SECURITY ACTION][answer code 0-7],
-  // applicable points (bits 0-13), earned points (bits 14-27), unknown (bit 28) and
-  // "not allowed" (bit 29: na where not allowed, or a code that is no answer).
-  std::vector<std::uint32_t> tally_table;
+  // four 16-bit counters packed so that one addition per item sums them all: applicable
+  // points (bits 0-15), earned points (16-31), unknown (32-47) and "not allowed" (48-63: na
+  // where not allowed, or a code that is no answer). Totals fit: max_score <= 65535.
+  std::vector<std::uint64_t> tally_table;
   int max_item_points = 0;
   std::vector<int> first_item_of_domain;  // by domain number; -1 when the domain has none
   std::vector<int> item_count_of_domain;  // by domain number
