@@ -47,12 +47,11 @@ Usage
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -342,7 +341,10 @@ def price_frame(editions: List[Edition], frame: pd.DataFrame, answers: np.ndarra
         qday = np.full(n, np.datetime64(str(quote_date), "D"))
     else:
         raise ValueError("quote_date is required (column or argument)")
-    out = _empty_output(n)
+    sections: List[str] = []
+    for ed in editions:
+        sections += [s for s in ed.sections if s not in sections]
+    out = _empty_output(n, sections)
     done = np.zeros(n, dtype=bool)
     for ed in editions:
         rows = np.flatnonzero(ed.in_force(qday) & ~done)
@@ -350,16 +352,17 @@ def price_frame(editions: List[Edition], frame: pd.DataFrame, answers: np.ndarra
             _price_edition(ed, frame.iloc[rows], answers[rows], qday[rows], subsidy_program, out, rows)
             done[rows] = True
     _check(~done, "no edition is in force on the quote date")
-    return _to_frame(out, editions)
+    return _to_frame(out, editions, sections, frame.index)
 
 
-def _empty_output(n: int) -> Dict[str, np.ndarray]:
+def _empty_output(n: int, sections: List[str]) -> Dict[str, np.ndarray]:
     z = lambda: np.zeros(n, dtype=np.int64)  # noqa: E731
     out = {k: z() for k in ("score", "unknown_count", "posture_index", "tier", "outcome", "codes",
-                            "base_monthly", "base_annual", "liability", "response", "interruption",
-                            "package", "annual", "subsidy", "payable", "instalment", "subsidy_code")}
+                            "base_monthly", "base_annual", "package", "annual", "subsidy", "payable",
+                            "instalment", "subsidy_code")}
     out["has_base"] = np.zeros(n, dtype=bool)
-    for sec in ("liability", "response", "interruption"):
+    for sec in sections:
+        out[sec] = z()
         out[sec + "_selected"] = np.zeros(n, dtype=bool)
     out["has_top_up"] = np.zeros(n, dtype=bool)
     out["tier_name"] = np.empty(n, dtype=object)
@@ -551,9 +554,9 @@ def _price_edition(ed: Edition, f: pd.DataFrame, answers: np.ndarray, qday: np.n
     out["has_base"][rows] = has_base
     out["base_monthly"][rows] = base_monthly
     out["base_annual"][rows] = base_annual
-    for sec in ("liability", "response", "interruption"):
-        out[sec][rows] = np.where(keep, section_premium.get(sec, 0), 0)
-        out[sec + "_selected"][rows] = keep & selected_by_section.get(sec, False)
+    for sec in ed.sections:
+        out[sec][rows] = np.where(keep, section_premium[sec], 0)
+        out[sec + "_selected"][rows] = keep & selected_by_section[sec]
     out["has_top_up"][rows] = keep
     out["package"][rows] = np.where(keep, package, 0)
     out["annual"][rows] = np.where(keep, annual, 0)
@@ -563,7 +566,8 @@ def _price_edition(ed: Edition, f: pd.DataFrame, answers: np.ndarray, qday: np.n
     out["subsidy_code"][rows] = np.where(keep, subsidy_code, 0)
 
 
-def _to_frame(out: Dict[str, np.ndarray], editions: List[Edition]) -> pd.DataFrame:
+def _to_frame(out: Dict[str, np.ndarray], editions: List[Edition], sections: List[str],
+              frame_index=None) -> pd.DataFrame:
     n = len(out["score"])
     tiers: List[str] = []
     for ed in editions:
@@ -573,10 +577,10 @@ def _to_frame(out: Dict[str, np.ndarray], editions: List[Edition]) -> pd.DataFra
     has_top = out["has_top_up"]
     subsidy_names = np.array([None, "SUBSIDY_NOT_EFFECTIVE", "SUBSIDY_NOT_ELIGIBLE"], dtype=object)
 
-    def money(values: np.ndarray, present: np.ndarray) -> pd.Series:
-        return pd.Series(pd.arrays.IntegerArray(values, ~present))
+    def money(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
+        return pd.arrays.IntegerArray(values.astype(np.int64), ~present)
 
-    return pd.DataFrame({
+    columns = {
         "ok": np.ones(n, dtype=bool),
         "error": np.full(n, None, dtype=object),
         "score": out["score"],
@@ -587,9 +591,10 @@ def _to_frame(out: Dict[str, np.ndarray], editions: List[Edition]) -> pd.DataFra
         "decision_codes": code_names[out["codes"]],
         "base_monthly_premium_yen": money(out["base_monthly"], out["has_base"]),
         "base_annual_premium_yen": money(out["base_annual"], out["has_base"]),
-        "liability_premium_yen": money(out["liability"], out["liability_selected"]),
-        "response_premium_yen": money(out["response"], out["response_selected"]),
-        "interruption_premium_yen": money(out["interruption"], out["interruption_selected"]),
+    }
+    for sec in sections:
+        columns[f"{sec}_premium_yen"] = money(out[sec], out[sec + "_selected"])
+    columns.update({
         "package_yen": money(out["package"], has_top),
         "annual_premium_yen": money(out["annual"], has_top),
         "subsidy_yen": money(out["subsidy"], has_top),
@@ -597,3 +602,4 @@ def _to_frame(out: Dict[str, np.ndarray], editions: List[Edition]) -> pd.DataFra
         "monthly_instalment_yen": money(out["instalment"], has_top),
         "subsidy_code": subsidy_names[np.where(has_top, out["subsidy_code"], 0)],
     })
+    return pd.DataFrame(columns, index=frame_index) if frame_index is not None else pd.DataFrame(columns)

@@ -51,4 +51,7 @@ void bind_results(py::module_& m);
 // ---- bind_engine.cpp: cybercover.Engine.
 void bind_engine(py::module_& m);
 
+// ---- bind_portfolio.cpp: the compiled half of Engine.quote_arrays (cybercover/portfolio.py).
+void bind_portfolio(py::module_& m);
+
 }  // namespace cybercover::python

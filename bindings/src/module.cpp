@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_tables(m);
   cp::bind_results(m);
   cp::bind_engine(m);
+  cp::bind_portfolio(m);
 }

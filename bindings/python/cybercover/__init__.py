@@ -11,6 +11,7 @@ Examples
 >>> quote = engine.quote(request)            # doctest: +SKIP
 >>> quote.tier, quote.top_up_annual_premium_yen  # doctest: +SKIP
 ('A', 35800)
+>>> engine.quote_frame(portfolio)             # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ._core import (
     check_tables,
 )
 from ._paths import default_tables_dir
+from .portfolio import PortfolioResult  # also adds Engine.quote_arrays and Engine.quote_frame
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "Error",
     "InputError",
     "NoEditionError",
+    "PortfolioResult",
     "Quote",
     "QuoteRequest",
     "TableError",

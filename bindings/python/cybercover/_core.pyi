@@ -1,14 +1,22 @@
 """Type stubs of the compiled module cybercover._core."""
 
+import datetime
 import os
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
+import numpy
+
+from .portfolio import PortfolioResult
 from .request import AssessmentRequest, QuoteRequest
 
 __version__: str
 
 _PathLike = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 _Json = Dict[str, Any]
+# A column: a numpy array, pandas Series/Categorical or sequence with one value per row, or a
+# scalar for every row (Engine.quote_arrays converts it to the batch's dtype).
+_Column = Any
+_Date = Union[str, datetime.date, numpy.datetime64]
 
 class Error(Exception):
     kind: Optional[str]
@@ -64,8 +72,59 @@ class Engine:
     def assess(self, request: Union[_Json, AssessmentRequest, QuoteRequest]) -> Assessment: ...
     def quote_json(self, text: str) -> str: ...
     def assess_json(self, text: str) -> str: ...
+    # Defined in cybercover/portfolio.py (numpy/pandas conversion), attached to Engine.
+    def quote_arrays(
+        self,
+        *,
+        quote_date: Union[_Date, _Column],
+        answers: _Column,
+        industry: _Column,
+        employees: _Column,
+        capital_yen: _Column,
+        revenue_yen: _Column,
+        endpoints: _Column,
+        utm: _Column,
+        edr_status: _Column,
+        legacy_os_endpoints: _Column,
+        incidents_3y: _Column,
+        bundle_plan: _Column,
+        security_action: Optional[_Column] = None,
+        rubber_products: Optional[_Column] = None,
+        edr_covered_endpoints: Optional[_Column] = None,
+        edr_installed_on: Optional[_Column] = None,
+        phishing_click_rate: Optional[_Column] = None,
+        top_up: Optional[Mapping[str, Union[_Column, Tuple[_Column, Optional[_Column]]]]] = None,
+        subsidy_program: Optional[str] = None,
+        service_monthly_price_yen: Optional[_Column] = None,
+        threads: Optional[int] = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> PortfolioResult: ...
+    def quote_frame(
+        self,
+        df: Any,
+        *,
+        answers: Optional[_Column] = None,
+        quote_date: Optional[_Date] = None,
+        subsidy_program: Optional[str] = None,
+        threads: Optional[int] = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Any: ...
     def __copy__(self) -> Engine: ...
     def __deepcopy__(self, memo: Any) -> Engine: ...
 
 def check_tables(path: _PathLike) -> List[Dict[str, Optional[str]]]: ...
 def _json_round_trip(value: Any) -> Any: ...
+def _price_portfolio(
+    engine: Engine,
+    answers: numpy.ndarray,
+    columns: Dict[str, Optional[numpy.ndarray]],
+    *,
+    industry_keys: List[str],
+    quote_day: Optional[int],
+    top_up: List[Tuple[str, numpy.ndarray, Optional[numpy.ndarray]]],
+    subsidy_program: Optional[str],
+    threads: int,
+    collect: bool,
+) -> Dict[str, Any]: ...
+def _portfolio_codes() -> Dict[str, List[Any]]: ...
+def _portfolio_editions(engine: Engine) -> List[Dict[str, Any]]: ...

@@ -103,13 +103,16 @@ ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, cons
 
 Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerSheet& sheet) {
   const std::vector<Answer>& answers = sheet.answers();
-  check_sheet_size(q, answers.size());
+  // The lean pass checks every answer first (and names the first bad item).
+  const ScoreSummary summary = score_summary(q, declared, answers.data(), answers.size());
   const std::size_t n = answers.size();
   Assessment out;
+  out.summary = summary;
   out.domains.resize(q.domains.size());
-  for (std::size_t d = 0; d < q.domains.size(); ++d) out.domains[d].number = q.domains[d].number;
 
-  // Points lost can only be 0..max_item_points: count per value for a stable counting sort.
+  // Per item: the packed tally (see Questionnaire::tally_table) summed by domain, and points
+  // lost counted per value for a stable counting sort of the unmet items.
+  const std::uint64_t* table = q.tally_table.data() + static_cast<std::size_t>(declared) * 8;
   constexpr std::size_t kStackLimit = 512;
   std::array<std::uint16_t, kStackLimit + 1> small_counts{};
   std::vector<std::uint16_t> large_counts;
@@ -118,32 +121,32 @@ Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerS
     large_counts.assign(static_cast<std::size_t>(q.max_item_points) + 1, 0);
     counts = large_counts.data();
   }
+  std::vector<std::uint64_t> domain_sums(q.domains.size(), 0);
   std::size_t unmet_count = 0;
   int max_lost = 0;
+  const bool declared_any = declared != SecurityAction::kNone;
+  auto lost_of = [](std::uint64_t v) { return static_cast<int>((v & 0xFFFF) - ((v >> 16) & 0xFFFF)); };
   for (std::size_t i = 0; i < n; ++i) {
-    const ItemRule& rule = q.rules[i];
     const Answer given = answers[i];
-    const Answer a = effective(rule, declared, given);
-    if (given != Answer::kUnanswered && given != Answer::kYes && auto_answered(rule.tag, declared))
+    const std::uint64_t v = table[i * 24 + static_cast<std::size_t>(given)];
+    domain_sums[q.rules[i].domain] += v;
+    if (given == Answer::kUnanswered && ((v >> 32) & 1)) out.unanswered.push_back(static_cast<int>(i));
+    if (declared_any && given != Answer::kUnanswered && given != Answer::kYes && auto_answered(q.rules[i].tag, declared))
       out.warnings.push_back({"SECURITY_ACTION_INCONSISTENT", static_cast<int>(i), given});
-    const int earned_before = out.summary.earned;
-    if (!tally(q, i, a, out.summary)) continue;
-    const int earned = out.summary.earned - earned_before;
-    DomainScore& domain = out.domains[rule.domain];
-    domain.earned += earned;
-    domain.applicable += rule.points;
-    if (a == Answer::kUnanswered) out.unanswered.push_back(static_cast<int>(i));
-    const int lost = rule.points - earned;
-    if (lost > 0) {
-      ++counts[lost];
-      ++unmet_count;
-      max_lost = std::max(max_lost, lost);
-    }
+    // Branch-free: whether an item is met is as good as random, so a branch would mispredict.
+    const int lost = lost_of(v);
+    counts[lost] = static_cast<std::uint16_t>(counts[lost] + 1);  // counts[0] is never read
+    unmet_count += static_cast<std::size_t>(lost > 0);
+    max_lost = std::max(max_lost, lost);
   }
-  out.summary.score = score_of(q, out.summary.earned, out.summary.applicable);
-  for (DomainScore& d : out.domains)
-    if (d.applicable > 0)
-      d.percent_tenths = static_cast<int>(round_half_up(Rational{Int128(1000) * d.earned, d.applicable}));
+  for (std::size_t d = 0; d < q.domains.size(); ++d) {
+    DomainScore& domain = out.domains[d];
+    domain.number = q.domains[d].number;
+    domain.applicable = static_cast<int>(domain_sums[d] & 0xFFFF);
+    domain.earned = static_cast<int>((domain_sums[d] >> 16) & 0xFFFF);
+    if (domain.applicable > 0)
+      domain.percent_tenths = static_cast<int>(round_half_up(Rational{Int128(1000) * domain.earned, domain.applicable}));
+  }
 
   // Unmet items by points lost desc, then (domain, item) = item order: counting sort, stable.
   std::uint16_t next = 0;
@@ -152,13 +155,16 @@ Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerS
     counts[lost] = next;  // first slot of this value
     next = static_cast<std::uint16_t>(next + c);
   }
-  out.unmet.resize(unmet_count);
+  // Met items all write to one spare slot past the end, which is then dropped.
+  counts[0] = static_cast<std::uint16_t>(unmet_count);
+  out.unmet.resize(unmet_count + 1);
   for (std::size_t i = 0; i < n && unmet_count > 0; ++i) {
-    const Answer a = effective(q.rules[i], declared, answers[i]);
-    if (a == Answer::kNa) continue;
-    const int lost = q.rules[i].points - q.rules[i].earned[static_cast<std::size_t>(a)];
-    if (lost > 0) out.unmet[counts[lost]++] = {static_cast<int>(i), lost};
+    const int lost = lost_of(table[i * 24 + static_cast<std::size_t>(answers[i])]);
+    const std::uint16_t slot = counts[lost];
+    out.unmet[slot] = {static_cast<int>(i), lost};
+    counts[lost] = static_cast<std::uint16_t>(slot + (lost > 0));
   }
+  out.unmet.resize(unmet_count);
   return out;
 }
 

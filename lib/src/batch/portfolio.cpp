@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cmath>
 #include <thread>
 
@@ -97,18 +96,8 @@ class Pricer {
         cols_.edr_installed_day[i] != PortfolioColumns::kNoDay)
       controls.edr.installed_on = day(cols_.edr_installed_day[i], "controls.edr.installed_on");
     controls.legacy_os_endpoints = cols_.legacy_os_endpoints[i];
-    if (cols_.phishing_click_rate && !std::isnan(cols_.phishing_click_rate[i])) {
-      // Checked as the request parser does, so the message is the single quote's.
-      const double rate = cols_.phishing_click_rate[i];
-      if (!std::isfinite(rate))
-        throw_input_error("controls.phishing_click_rate", std::string("must be a finite number, got ") + (rate > 0 ? "Infinity" : "-Infinity"));
-      if (rate < 0 || rate > 1) {
-        char text[64];
-        const auto end = std::to_chars(text, text + sizeof text, rate).ptr;
-        throw_input_error("controls.phishing_click_rate", "must be between 0 and 1, got " + std::string(text, end));
-      }
-      controls.phishing_click_rate = rate;
-    }
+    if (cols_.phishing_click_rate && !std::isnan(cols_.phishing_click_rate[i]))  // NaN: not measured
+      controls.phishing_click_rate = cols_.phishing_click_rate[i];  // checked by check_common
     controls.incidents_3y = cols_.incidents_3y[i];
     if (controls.legacy_os_endpoints < 0)
       throw_input_error("controls.legacy_os_endpoints", "must be an integer >= 0, got " + std::to_string(controls.legacy_os_endpoints));

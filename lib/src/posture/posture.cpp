@@ -68,7 +68,9 @@ void validate_controls(const Controls& c, std::int64_t endpoints, Date quote_dat
     throw_input_error("controls.incidents_3y", "must be an integer >= 0, got " + count_text(c.incidents_3y));
   if (c.phishing_click_rate) {
     const double r = *c.phishing_click_rate;
-    if (!std::isfinite(r)) throw_input_error("controls.phishing_click_rate", "must be a finite number between 0 and 1");
+    if (!std::isfinite(r))
+      throw_input_error("controls.phishing_click_rate",
+                        std::string("must be a finite number, got ") + (std::isnan(r) ? "NaN" : r > 0 ? "Infinity" : "-Infinity"));
     if (r < 0 || r > 1) {
       char buf[64];  // shortest form: the value as the sender wrote it
       const auto res = std::to_chars(buf, buf + sizeof buf, r);

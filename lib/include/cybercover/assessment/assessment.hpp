@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cybercover/tables/rating_tables.hpp"
@@ -49,7 +50,7 @@ struct UnmetItem {
 
 // An explicit non-yes answer to an item that the declared SECURITY ACTION answers yes.
 struct AssessmentWarning {
-  std::string code;  // "SECURITY_ACTION_INCONSISTENT"
+  std::string_view code;  // "SECURITY_ACTION_INCONSISTENT" (static text)
   int item = 0;
   Answer answer = Answer::kUnanswered;
 };
