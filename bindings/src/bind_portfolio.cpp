@@ -56,8 +56,8 @@ const T* column(const py::dict& columns, const char* name, std::size_t rows, boo
 }
 
 // A read-only 1-D numpy view of `v`, kept alive by `owner`.
-template <typename T>
-py::array view(const std::vector<T>& v, const py::handle& owner) {
+template <typename T, typename Allocator>
+py::array view(const std::vector<T, Allocator>& v, const py::handle& owner) {
   py::array_t<T> a({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
   py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
   return std::move(a);

@@ -3,12 +3,40 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <thread>
+
+#include <sys/mman.h>
 
 #include "cybercover/error.hpp"
 #include "quote/pipeline.hpp"
 
 namespace cybercover {
+
+namespace detail {
+
+namespace {
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+}
+
+void* allocate_column_bytes(std::size_t bytes) {
+  if (bytes < kHugePage) {
+    void* p = std::malloc(bytes == 0 ? 1 : bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = nullptr;
+  if (posix_memalign(&p, kHugePage, rounded) != 0) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: without huge pages it still works
+#endif
+  return p;
+}
+
+void free_column_bytes(void* p, std::size_t) noexcept { std::free(p); }
+
+}  // namespace detail
 
 namespace {
 
@@ -136,6 +164,7 @@ class Pricer {
     Figures& f = scratch();
     detail::price_scored(t, c, score, f.posture, f.decision, f.base_cover, f.top_up);
 
+    // Every element of every column is written (the columns are not zero-filled).
     out_.ok[i] = 1;
     out_.score[i] = score.score;
     out_.unknown_count[i] = score.unknown_count;
@@ -145,24 +174,45 @@ class Pricer {
     std::uint8_t bits = 0;
     for (DecisionCode code : f.decision) bits = static_cast<std::uint8_t>(bits | (1u << static_cast<unsigned>(code)));
     out_.decision_codes[i] = bits;
-    if (f.base_cover) {
-      out_.has_base_cover[i] = 1;
-      out_.base_monthly_premium_yen[i] = f.base_cover->monthly_premium_yen;
-      out_.base_annual_premium_yen[i] = f.base_cover->annual_premium_yen;
-    }
+    out_.has_base_cover[i] = f.base_cover.has_value();
+    out_.base_monthly_premium_yen[i] = f.base_cover ? f.base_cover->monthly_premium_yen : 0;
+    out_.base_annual_premium_yen[i] = f.base_cover ? f.base_cover->annual_premium_yen : 0;
+    out_.has_top_up[i] = f.top_up.has_value();
+    for (std::size_t k = 0; k < cols_.top_up.size(); ++k) out_.section_premium_yen[k][i] = 0;
     if (f.top_up) {
       const TopUpQuote& u = *f.top_up;
-      out_.has_top_up[i] = 1;
       for (const SectionQuote& s : u.sections)
         for (std::size_t k = 0; k < cols_.top_up.size(); ++k)
           if (ctx.section[k] == s.section) out_.section_premium_yen[k][i] = s.annual_premium_yen;
-      out_.package_yen[i] = u.package_yen;
-      out_.annual_premium_yen[i] = u.annual_premium_yen;
-      out_.subsidy_yen[i] = u.subsidy_yen;
-      out_.subsidy_code[i] = static_cast<std::uint8_t>(u.subsidy_code);
-      out_.payable_annual_yen[i] = u.payable_annual_yen;
-      out_.monthly_instalment_yen[i] = u.monthly_instalment_yen;
     }
+    out_.package_yen[i] = f.top_up ? f.top_up->package_yen : 0;
+    out_.annual_premium_yen[i] = f.top_up ? f.top_up->annual_premium_yen : 0;
+    out_.subsidy_yen[i] = f.top_up ? f.top_up->subsidy_yen : 0;
+    out_.subsidy_code[i] = f.top_up ? static_cast<std::uint8_t>(f.top_up->subsidy_code) : 0;
+    out_.payable_annual_yen[i] = f.top_up ? f.top_up->payable_annual_yen : 0;
+    out_.monthly_instalment_yen[i] = f.top_up ? f.top_up->monthly_instalment_yen : 0;
+  }
+
+  // Writes an error row: not priced, every figure 0 (tier and outcome -1).
+  void clear_row(std::size_t i) const {
+    out_.ok[i] = 0;
+    out_.score[i] = 0;
+    out_.unknown_count[i] = 0;
+    out_.posture_index[i] = 0;
+    out_.tier[i] = -1;
+    out_.outcome[i] = -1;
+    out_.decision_codes[i] = 0;
+    out_.has_base_cover[i] = 0;
+    out_.base_monthly_premium_yen[i] = 0;
+    out_.base_annual_premium_yen[i] = 0;
+    out_.has_top_up[i] = 0;
+    for (auto& column : out_.section_premium_yen) column[i] = 0;
+    out_.package_yen[i] = 0;
+    out_.annual_premium_yen[i] = 0;
+    out_.subsidy_yen[i] = 0;
+    out_.subsidy_code[i] = 0;
+    out_.payable_annual_yen[i] = 0;
+    out_.monthly_instalment_yen[i] = 0;
   }
 
   std::vector<std::string> tier_names;
@@ -227,21 +277,14 @@ void check_columns(const Engine& engine, const PortfolioColumns& c) {
 void allocate(PortfolioResult& r, const PortfolioColumns& c) {
   const std::size_t n = c.rows;
   r.rows = n;
-  r.ok.assign(n, 0);
-  r.score.assign(n, 0);
-  r.unknown_count.assign(n, 0);
-  r.posture_index.assign(n, 0);
-  r.tier.assign(n, -1);
-  r.outcome.assign(n, -1);
-  r.decision_codes.assign(n, 0);
-  r.has_base_cover.assign(n, 0);
-  r.base_monthly_premium_yen.assign(n, 0);
-  r.base_annual_premium_yen.assign(n, 0);
-  r.has_top_up.assign(n, 0);
-  r.section_premium_yen.assign(c.top_up.size(), std::vector<std::int64_t>(n, 0));
-  for (auto* v : {&r.package_yen, &r.annual_premium_yen, &r.subsidy_yen, &r.payable_annual_yen, &r.monthly_instalment_yen})
-    v->assign(n, 0);
-  r.subsidy_code.assign(n, 0);
+  for (auto* v : {&r.ok, &r.decision_codes, &r.has_base_cover, &r.has_top_up, &r.subsidy_code}) v->resize(n);
+  for (auto* v : {&r.score, &r.unknown_count}) v->resize(n);
+  for (auto* v : {&r.tier, &r.outcome}) v->resize(n);
+  for (auto* v : {&r.posture_index, &r.base_monthly_premium_yen, &r.base_annual_premium_yen, &r.package_yen,
+                  &r.annual_premium_yen, &r.subsidy_yen, &r.payable_annual_yen, &r.monthly_instalment_yen})
+    v->resize(n);
+  r.section_premium_yen.resize(c.top_up.size());
+  for (auto& v : r.section_premium_yen) v.resize(n);
   for (const auto& s : c.top_up) r.section_keys.push_back(s.section);
 }
 
@@ -269,6 +312,7 @@ PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& co
       try {
         pricer.price_row(i);
       } catch (const Error& e) {
+        pricer.clear_row(i);
         errors[t].push_back({i, e.what(), e.where(), e.kind(), e.detail()});
         if (options.on_error == OnError::kRaise) {
           std::size_t current = first_failure.load();

@@ -82,7 +82,15 @@ void validate_controls(const Controls& c, std::int64_t endpoints, Date quote_dat
 Posture compute_posture(const PostureTable& t, int score, const Controls& c,
                         std::int64_t endpoints, Date quote_date) {
   Posture p;
+  compute_posture_into(p, t, score, c, endpoints, quote_date);
+  return p;
+}
+
+void compute_posture_into(Posture& p, const PostureTable& t, int score, const Controls& c,
+                          std::int64_t endpoints, Date quote_date) {
   p.score = score;
+  p.adjustment_count = 0;
+  p.edr_days.reset();
   auto add = [&p](PostureCode code, std::int64_t points) {
     if (points != 0) p.adjustments[static_cast<std::size_t>(p.adjustment_count++)] = {code, points};
   };
@@ -116,7 +124,6 @@ Posture compute_posture(const PostureTable& t, int score, const Controls& c,
   for (const auto& a : p) index += a.points;
   p.index = std::max(index, t.floor);
   p.tier = t.tier_for(p.index);
-  return p;
 }
 
 }  // namespace cybercover

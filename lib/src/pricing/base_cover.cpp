@@ -8,7 +8,7 @@ namespace cybercover {
 
 void validate_plan(const BaseCoverTable& table, BundlePlan plan, const Controls& controls,
                    const std::optional<Yen>& service_monthly_price_yen) {
-  const std::string name(to_string(plan));
+  const std::string_view name = to_string(plan);
   if (plan == BundlePlan::kNone) {
     if (service_monthly_price_yen)
       throw_input_error("service_monthly_price_yen",
@@ -18,12 +18,12 @@ void validate_plan(const BaseCoverTable& table, BundlePlan plan, const Controls&
   }
   const BasePlan& p = table.plans[static_cast<std::size_t>(plan)];
   if (!p.offered)
-    throw_input_error("bundle_plan", "plan \"" + name + "\" is not offered in this edition");
+    throw_input_error("bundle_plan", "plan \"" + std::string(name) + "\" is not offered in this edition");
   if (p.requires_managed_utm && controls.utm != UtmStatus::kManaged)
-    throw_input_error("bundle_plan", "plan \"" + name + "\" includes a managed UTM, but controls.utm is \"" +
+    throw_input_error("bundle_plan", "plan \"" + std::string(name) + "\" includes a managed UTM, but controls.utm is \"" +
                                          std::string(to_string(controls.utm)) + "\"");
   if (p.requires_managed_edr && controls.edr.status != EdrStatus::kManaged)
-    throw_input_error("bundle_plan", "plan \"" + name + "\" includes a managed EDR, but controls.edr.status is \"" +
+    throw_input_error("bundle_plan", "plan \"" + std::string(name) + "\" includes a managed EDR, but controls.edr.status is \"" +
                                          std::string(to_string(controls.edr.status)) + "\"");
   if (service_monthly_price_yen && *service_monthly_price_yen < 0)
     throw_input_error("service_monthly_price_yen",
@@ -34,11 +34,20 @@ std::optional<BaseCoverQuote> price_base_cover(const BaseCoverTable& table, Bund
                                                std::int64_t employees, const Controls& controls,
                                                int tier,
                                                const std::optional<Yen>& service_monthly_price_yen) {
-  if (plan == BundlePlan::kNone) return std::nullopt;
+  std::optional<BaseCoverQuote> out;
+  price_base_cover_into(out, table, plan, employees, controls, tier, service_monthly_price_yen);
+  return out;
+}
+
+void price_base_cover_into(std::optional<BaseCoverQuote>& out, const BaseCoverTable& table, BundlePlan plan,
+                           std::int64_t employees, const Controls& controls, int tier,
+                           const std::optional<Yen>& service_monthly_price_yen) {
+  out.reset();
+  if (plan == BundlePlan::kNone) return;
   const BasePlan& p = table.plans[static_cast<std::size_t>(plan)];
   const std::int64_t covered =
       controls.edr.status == EdrStatus::kNone ? 0 : controls.edr.covered_endpoints;
-  BaseCoverQuote q;
+  BaseCoverQuote& q = out.emplace();
   q.plan = plan;
   q.limit_yen = p.limit_yen;
   q.employee_band = table.employee_band(employees);
@@ -57,7 +66,6 @@ std::optional<BaseCoverQuote> price_base_cover(const BaseCoverTable& table, Bund
     cap.within = cap.service_monthly_price_yen <= cap.cap_yen;
     q.price_cap = cap;
   }
-  return q;
 }
 
 }  // namespace cybercover

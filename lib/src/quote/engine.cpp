@@ -45,7 +45,7 @@ void check_common(const RatingTables& t, CheckedRequest& c) {
 
 void price_scored(const RatingTables& t, const CheckedRequest& c, const ScoreSummary& score, Posture& posture,
                   Decision& decision, std::optional<BaseCoverQuote>& base_cover, std::optional<TopUpQuote>& top_up) {
-  posture = compute_posture(t.posture, score.score, *c.controls, c.company->endpoints, c.quote_date);
+  compute_posture_into(posture, t.posture, score.score, *c.controls, c.company->endpoints, c.quote_date);
   RiskSignals signals;
   signals.tier = posture.tier;
   signals.unknown_count = score.unknown_count;
@@ -57,8 +57,8 @@ void price_scored(const RatingTables& t, const CheckedRequest& c, const ScoreSum
       signals.high_limit_section_limit_yen =
           t.top_up.sections[static_cast<std::size_t>(s.section)].limits[static_cast<std::size_t>(s.limit_row)].amount_yen;
   decision = decide(t.underwriting, c.industry, *c.company, signals);
-  base_cover = price_base_cover(t.base_cover, c.bundle_plan, c.company->employees, *c.controls, posture.tier,
-                                c.service_monthly_price_yen);
+  price_base_cover_into(base_cover, t.base_cover, c.bundle_plan, c.company->employees, *c.controls, posture.tier,
+                        c.service_monthly_price_yen);
   top_up.reset();
   if (decision.outcome != Outcome::kDecline) {
     const SubsidyContext subsidy{c.subsidy_program, c.quote_date, decision.is_sme, c.security_action};

@@ -67,5 +67,8 @@ void validate_controls(const Controls& controls, std::int64_t endpoints, Date qu
 //   Posture p = compute_posture(tables.posture, 1000, controls, 48, quote_date);
 Posture compute_posture(const PostureTable& table, int score, const Controls& controls,
                         std::int64_t endpoints, Date quote_date);
+// The same, written into `out` (the batch reuses one record row after row).
+void compute_posture_into(Posture& out, const PostureTable& table, int score, const Controls& controls,
+                          std::int64_t endpoints, Date quote_date);
 
 }  // namespace cybercover

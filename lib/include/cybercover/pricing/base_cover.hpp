@@ -37,6 +37,11 @@ struct BaseCoverQuote {
 void validate_plan(const BaseCoverTable& table, BundlePlan plan, const Controls& controls,
                    const std::optional<Yen>& service_monthly_price_yen);
 
+// Prices the base cover into `out` (reset for plan none).
+void price_base_cover_into(std::optional<BaseCoverQuote>& out, const BaseCoverTable& table, BundlePlan plan,
+                           std::int64_t employees, const Controls& controls, int tier,
+                           const std::optional<Yen>& service_monthly_price_yen);
+
 // Prices the base cover; nullopt for plan none.
 std::optional<BaseCoverQuote> price_base_cover(const BaseCoverTable& table, BundlePlan plan,
                                                std::int64_t employees, const Controls& controls,
