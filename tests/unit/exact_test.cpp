@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "cybercover/exact.hpp"
 #include "detail/decimal_text.hpp"
 
@@ -48,6 +50,23 @@ TEST(Exact, ReadsDecimalsAsWritten) {
   EXPECT_FALSE(detail::parse_decimal_text("1.2.3"));
   EXPECT_FALSE(detail::parse_decimal_text(""));
   EXPECT_FALSE(detail::exact_decimal(std::numeric_limits<double>::quiet_NaN()));
+}
+
+TEST(Exact, Round10ProductEqualsTheRationalPathIncludingOverflow) {
+  std::mt19937_64 rng(8);
+  for (int n = 0; n < 200000; ++n) {
+    const int count = 1 + static_cast<int>(rng() % 6);
+    std::vector<Decimal4> factors;
+    const bool huge = n % 10 == 0;  // force the 128-bit fallback now and then
+    for (int k = 0; k < count; ++k)
+      factors.push_back(Decimal4::from_scaled(1 + static_cast<std::int64_t>(rng() % (huge ? 900000000 : 40000))));
+    const std::int64_t amount = static_cast<std::int64_t>(rng() % (huge ? 10000000000ULL : 2000000ULL));
+    Rational r = rational(amount);
+    for (Decimal4 f : factors) r = r.times(f);
+    ASSERT_EQ(round10_product(amount, factors.data(), count), round10(r)) << amount << " x " << count << " factors";
+  }
+  const Decimal4 f[] = {d4("1.39"), d4("0.75"), d4("0.5")};
+  EXPECT_EQ(round10_product(76000, f, 3), 39620);  // 39,615 exactly, then round10
 }
 
 TEST(Exact, PrintsDecimalsShortest) {

@@ -97,6 +97,25 @@ inline std::int64_t floor10(const Rational& r) {
   return 10 * static_cast<std::int64_t>(floor_div(r.num, r.den * 10));
 }
 
+// Returns round10(amount x f1 x ... x fn), exactly. The common case runs in 64-bit integers;
+// if any product would overflow it redoes the sum in 128 bits, so the result never changes.
+inline std::int64_t round10_product(std::int64_t amount, const Decimal4* factors, int count) {
+  std::int64_t num = amount, den = 1;
+  bool fits = true;
+  for (int i = 0; i < count; ++i) {
+    fits &= !__builtin_mul_overflow(num, factors[i].mantissa(), &num);
+    fits &= !__builtin_mul_overflow(den, factors[i].denominator(), &den);
+  }
+  constexpr std::int64_t kSafe = INT64_MAX / 32;  // room for 2 x num + 10 x den and 20 x den
+  if (fits && num >= 0 && num <= kSafe && den <= kSafe) {
+    // round half up of num / (10 den), times 10
+    return 10 * ((2 * num + 10 * den) / (20 * den));
+  }
+  Rational r = rational(amount);
+  for (int i = 0; i < count; ++i) r = r.times(factors[i]);
+  return round10(r);
+}
+
 // Compares a/b with c/d exactly (b, d > 0): negative, zero or positive.
 inline int compare(const Rational& a, const Rational& b) {
   const Int128 l = a.num * b.den;

@@ -155,7 +155,9 @@ class Pricer {
       }
       c.selections.push_back(resolve_selection(t.top_up, ctx.section[k], limit, deductible));
     }
-    std::sort(c.selections.begin(), c.selections.end(), [](const auto& a, const auto& b) { return a.section < b.section; });
+    auto by_section = [](const auto& a, const auto& b) { return a.section < b.section; };
+    if (!std::is_sorted(c.selections.begin(), c.selections.end(), by_section))  // columns usually come in table order
+      std::sort(c.selections.begin(), c.selections.end(), by_section);
     if (!ctx.subsidy_known) throw_input_error("subsidy_program", "unknown programme, got \"" + *cols_.subsidy_program + "\"");
     c.subsidy_program = ctx.subsidy;
 

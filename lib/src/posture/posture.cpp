@@ -91,11 +91,15 @@ void compute_posture_into(Posture& p, const PostureTable& t, int score, const Co
   p.score = score;
   p.adjustment_count = 0;
   p.edr_days.reset();
+  // Each adjustment is chosen by selects rather than branches and appended only when its
+  // points are not 0: over a portfolio the controls vary row to row, and branches mispredict.
   auto add = [&p](PostureCode code, std::int64_t points) {
-    if (points != 0) p.adjustments[static_cast<std::size_t>(p.adjustment_count++)] = {code, points};
+    p.adjustments[static_cast<std::size_t>(p.adjustment_count)] = {code, points};
+    p.adjustment_count += points != 0;
   };
-  if (c.utm == UtmStatus::kManaged) add(PostureCode::kUtmManaged, t.utm_managed);
-  if (c.utm == UtmStatus::kUnmanaged) add(PostureCode::kUtmUnmanaged, t.utm_unmanaged);
+  const bool utm_managed = c.utm == UtmStatus::kManaged;
+  add(utm_managed ? PostureCode::kUtmManaged : PostureCode::kUtmUnmanaged,
+      utm_managed ? t.utm_managed : c.utm == UtmStatus::kUnmanaged ? t.utm_unmanaged : 0);
   if (c.edr.status != EdrStatus::kNone && endpoints > 0) {
     // Credit in proportion to the endpoints the EDR covers: rhu(max x covered / endpoints).
     auto share = [&](std::int64_t max) {
@@ -105,21 +109,17 @@ void compute_posture_into(Posture& p, const PostureTable& t, int score, const Co
       add(PostureCode::kEdrSelfManaged, share(t.edr_self_managed_max));
     } else {
       p.edr_days = quote_date.days_since(*c.edr.installed_on);
-      if (*p.edr_days < t.edr_learning_days)
-        add(PostureCode::kEdrLearning, share(t.edr_learning_max));
-      else
-        add(PostureCode::kEdrManaged, share(t.edr_managed_max));
+      const bool learning = *p.edr_days < t.edr_learning_days;
+      add(learning ? PostureCode::kEdrLearning : PostureCode::kEdrManaged,
+          share(learning ? t.edr_learning_max : t.edr_managed_max));
     }
   }
-  if (c.legacy_os_endpoints >= 1) add(PostureCode::kLegacyOs, t.legacy_os);
-  if (c.phishing_click_rate) {
-    const double r = *c.phishing_click_rate;
-    if (r <= threshold(t.phishing_low_max_rate)) add(PostureCode::kPhishingLow, t.phishing_low);
-    else if (r > threshold(t.phishing_high_above_rate)) add(PostureCode::kPhishingHigh, t.phishing_high);
-  }
-  if (c.incidents_3y >= 1)
-    add(PostureCode::kPriorIncidents,
-        t.prior_incident_points * std::min(c.incidents_3y, t.prior_incidents_max_counted));
+  add(PostureCode::kLegacyOs, c.legacy_os_endpoints >= 1 ? t.legacy_os : 0);
+  const double rate = c.phishing_click_rate.value_or(-1.0);  // -1: not measured
+  const bool low = c.phishing_click_rate.has_value() && rate <= threshold(t.phishing_low_max_rate);
+  const bool high = rate > threshold(t.phishing_high_above_rate);
+  add(low ? PostureCode::kPhishingLow : PostureCode::kPhishingHigh, low ? t.phishing_low : high ? t.phishing_high : 0);
+  add(PostureCode::kPriorIncidents, t.prior_incident_points * std::min(c.incidents_3y, t.prior_incidents_max_counted));
   std::int64_t index = score;
   for (const auto& a : p) index += a.points;
   p.index = std::max(index, t.floor);

@@ -89,17 +89,10 @@ void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
     s.deductible_yen = sec.deductibles[static_cast<std::size_t>(r.deductible_row)].amount_yen;
     s.deductible_factor = sec.deductibles[static_cast<std::size_t>(r.deductible_row)].factor;
     // Multiply in the order the manual writes, exactly; round once.
-    Rational premium = rational(s.base_premium_yen)
-                           .times(s.industry_factor)
-                           .times(s.tier_factor)
-                           .times(s.limit_factor)
-                           .times(s.deductible_factor);
-    if (sec.excess_over_base_cover) {
-      s.has_excess_factor = true;
-      s.excess_factor = table.excess_factors[static_cast<std::size_t>(plan)];
-      premium = premium.times(s.excess_factor);
-    }
-    s.annual_premium_yen = round10(premium);
+    s.has_excess_factor = sec.excess_over_base_cover;
+    s.excess_factor = table.excess_factors[static_cast<std::size_t>(plan)];
+    const Decimal4 factors[] = {s.industry_factor, s.tier_factor, s.limit_factor, s.deductible_factor, s.excess_factor};
+    s.annual_premium_yen = round10_product(s.base_premium_yen, factors, s.has_excess_factor ? 5 : 4);
     q.sections_total_yen += s.annual_premium_yen;
   }
   q.multi_section_factor = table.multi_section_factors[q.sections.size() - 1];

@@ -30,10 +30,14 @@ int Questionnaire::domain_index(int number) const {
   return -1;
 }
 
+// The band and tier look-ups below count instead of searching: over a portfolio the answer
+// varies row to row, and a loop that exits early would mispredict its branch every time.
 int PostureTable::tier_for(std::int64_t index) const {
-  for (std::size_t i = 0; i < tiers.size(); ++i)
-    if (!tiers[i].min_index || index >= *tiers[i].min_index) return static_cast<int>(i);
-  return static_cast<int>(tiers.size()) - 1;  // unreachable: the last tier is a catch-all
+  // Tiers run best first with decreasing minimums and a catch-all last: the tier is the
+  // number of minimums the index falls short of.
+  int tier = 0;
+  for (std::size_t i = 0; i + 1 < tiers.size(); ++i) tier += index < *tiers[i].min_index;
+  return tier;
 }
 
 int UnderwritingTable::industry_index(std::string_view key) const {
@@ -43,16 +47,18 @@ int UnderwritingTable::industry_index(std::string_view key) const {
 }
 
 int BaseCoverTable::employee_band(std::int64_t employees) const {
-  for (std::size_t i = 0; i < employee_band_max.size(); ++i)
-    if (employees <= employee_band_max[i]) return static_cast<int>(i);
-  return static_cast<int>(employee_band_max.size()) - 1;
+  int band = 0;  // the last band is open-ended (its maximum is INT64_MAX)
+  for (std::size_t i = 0; i + 1 < employee_band_max.size(); ++i) band += employees > employee_band_max[i];
+  return band;
 }
 
 namespace {
 int find_amount(const std::vector<LimitOption>& rows, Yen amount) {
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    if (rows[i].amount_yen == amount) return static_cast<int>(i);
-  return -1;
+  // Branch-free scan (amounts are unique): a portfolio's limits vary row to row, so an
+  // early-exit loop would mispredict.
+  int found = -1;
+  for (std::size_t i = 0; i < rows.size(); ++i) found = rows[i].amount_yen == amount ? static_cast<int>(i) : found;
+  return found;
 }
 }  // namespace
 
@@ -66,9 +72,9 @@ int TopUpTable::section_index(std::string_view key) const {
 }
 
 int TopUpTable::revenue_band(Yen revenue) const {
-  for (std::size_t i = 0; i < revenue_bands.size(); ++i)
-    if (revenue <= revenue_bands[i].max_revenue_yen) return static_cast<int>(i);
-  return -1;
+  int band = 0;
+  for (const RevenueBand& b : revenue_bands) band += revenue > b.max_revenue_yen;
+  return band == static_cast<int>(revenue_bands.size()) ? -1 : band;
 }
 
 const SubsidyProgram* RatingTables::find_subsidy(std::string_view id) const {
