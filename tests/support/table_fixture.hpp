@@ -8,10 +8,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cybercover/quote/engine.hpp"
+
 namespace cybercover::testing {
 
 inline const std::string kSourceDir = CYBERCOVER_SOURCE_DIR;
 inline const std::string kDefaultEditionDir = kSourceDir + "/rating_tables/2026-12";
+
+// The engine over the default tables, loaded once per test program.
+inline const Engine& default_engine() {
+  static const Engine engine(TableLibrary::load(kSourceDir + "/rating_tables"));
+  return engine;
+}
+
+// The default edition (the one in force on 2026-12-15).
+inline const RatingTables& default_tables() { return default_engine().tables_for(*Date::parse("2026-12-15")); }
 
 // A scratch directory holding a copy of the default edition, removed on destruction.
 class EditionCopy {

@@ -12,12 +12,8 @@
 namespace cybercover {
 namespace {
 
-const Engine& engine() {
-  static const Engine e(TableLibrary::load(testing::kSourceDir + "/rating_tables"));
-  return e;
-}
-
-const RatingTables& tables() { return engine().tables_for(*Date::parse("2026-12-15")); }
+const Engine& engine() { return testing::default_engine(); }
+const RatingTables& tables() { return testing::default_tables(); }
 
 TEST(Quote, ReproducesWorkedExample1FromAnInMemoryRequest) {
   const Quote q = engine().quote(testing::worked_example_1(tables()));

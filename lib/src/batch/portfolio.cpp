@@ -4,11 +4,11 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
-#include <thread>
 
 #include <sys/mman.h>
 
 #include "cybercover/error.hpp"
+#include "detail/parallel.hpp"
 #include "quote/pipeline.hpp"
 
 namespace cybercover {
@@ -300,10 +300,8 @@ PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& co
   out.tier_names = pricer.tier_names;
 
   const std::size_t n = columns.rows;
-  std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads)
-                                            : std::max(1u, std::thread::hardware_concurrency());
   constexpr std::size_t kMinRowsPerThread = 4096;  // below this a thread costs more than it saves
-  threads = std::max<std::size_t>(1, std::min(threads, (n + kMinRowsPerThread - 1) / kMinRowsPerThread));
+  const std::size_t threads = detail::worker_count(options.threads, n, kMinRowsPerThread);
 
   std::vector<std::vector<PortfolioResult::RowError>> errors(threads);
   std::atomic<std::size_t> first_failure{n};  // with kRaise: rows after it need not be priced
@@ -325,13 +323,7 @@ PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& co
       }
     }
   };
-  if (threads == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work, t);
-    for (auto& th : pool) th.join();
-  }
+  detail::run_workers(threads, work);
   for (auto& e : errors) out.errors.insert(out.errors.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
   std::sort(out.errors.begin(), out.errors.end(), [](const auto& a, const auto& b) { return a.row < b.row; });
   if (options.on_error == OnError::kRaise && !out.errors.empty()) {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 #include "cybercover/error.hpp"
+#include "detail/parallel.hpp"
 
 namespace cybercover {
 
@@ -121,9 +121,7 @@ SimulationResult simulate_portfolio(const RatingTables& t, const std::vector<Los
 
   // Each thread accumulates annual layer totals for its companies; each company draws from
   // its own stream (seed, company), so the sums do not depend on how companies are split.
-  std::size_t threads = options.threads > 0 ? static_cast<std::size_t>(options.threads)
-                                            : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::max<std::size_t>(1, std::min(threads, portfolio.size()));
+  const std::size_t threads = detail::worker_count(options.threads, portfolio.size(), 1);
   // Payments are whole yen, so the totals are integer sums: exact in any grouping.
   std::vector<std::vector<std::int64_t>> partial(threads, std::vector<std::int64_t>(years * layers, 0));
   auto work = [&](std::size_t th) {
@@ -169,13 +167,7 @@ SimulationResult simulate_portfolio(const RatingTables& t, const std::vector<Los
       }
     }
   };
-  if (threads == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t th = 0; th < threads; ++th) pool.emplace_back(work, th);
-    for (auto& p : pool) p.join();
-  }
+  detail::run_workers(threads, work);
   std::vector<std::int64_t> totals(years * layers, 0);
   for (const auto& p : partial)
     for (std::size_t i = 0; i < totals.size(); ++i) totals[i] += p[i];
