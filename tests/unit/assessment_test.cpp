@@ -56,6 +56,10 @@ TEST(Assessment, SecurityActionAutoAnswersAndWarnsOnContradiction) {
   const Assessment one = assess(q(), SecurityAction::kOneStar, AnswerSheet(q()));
   EXPECT_EQ(one.unanswered.size(), 93u);
   EXPECT_EQ(one.summary.earned, points_of("D01.1") + points_of("D02.1") + points_of("D03.1") + points_of("D04.1") + points_of("D05.1"));
+  const Item& d01 = q().items[static_cast<std::size_t>(q().item_index("D01.1"))];
+  EXPECT_EQ(effective_answer(d01, SecurityAction::kOneStar, Answer::kUnanswered), Answer::kYes);
+  EXPECT_EQ(effective_answer(d01, SecurityAction::kNone, Answer::kUnanswered), Answer::kUnanswered);
+  EXPECT_EQ(effective_answer(d01, SecurityAction::kTwoStar, Answer::kNo), Answer::kNo);  // explicit wins
   const Assessment two = assess(q(), SecurityAction::kTwoStar, AnswerSheet(q()));
   EXPECT_EQ(two.unanswered.size(), 90u);
   AnswerSheet contradicting(q());

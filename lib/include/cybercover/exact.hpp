@@ -58,7 +58,6 @@ struct Rational {
   Rational times(Decimal4 factor) const {
     return Rational{num * factor.mantissa(), den * factor.denominator()};
   }
-  Rational times(std::int64_t k) const { return Rational{num * k, den}; }
   Rational divided_by(std::int64_t k) const { return Rational{num, den * k}; }
 };
 
