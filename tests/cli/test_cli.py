@@ -281,6 +281,41 @@ def test_price_csv_equals_single_quotes():
               p.stderr)
 
 
+def test_price_csv_progress_bar_on_a_terminal():
+    """With standard error on a terminal, price draws a progress bar; in a pipe it does not."""
+    import os
+    import pty
+    row = csv_row("r", request_of({"fill_answers": "yes", "request": {
+        "quote_date": "2026-12-15",
+        "company": {"industry": "retail", "employees": 12, "capital_yen": 10000000, "revenue_yen": 90000000,
+                    "endpoints": 8},
+        "answers": {}, "controls": {"utm": "none", "edr": {"status": "none"}, "legacy_os_endpoints": 0,
+                                    "incidents_3y": 0},
+        "bundle_plan": "none"}}))
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = pathlib.Path(tmp) / "in.csv", pathlib.Path(tmp) / "out.csv"
+        write_csv(src, [row] * 20000)
+        leader, follower = pty.openpty()
+        p = subprocess.run([CLI, "price", str(src), "-o", str(dst)], stderr=follower, stdout=subprocess.DEVNULL, cwd=SRC)
+        os.close(follower)
+        shown = b""
+        try:
+            while True:
+                chunk = os.read(leader, 65536)
+                if not chunk:
+                    break
+                shown += chunk
+        except OSError:
+            pass
+        os.close(leader)
+        text = shown.decode(errors="replace")
+        check("progress bar on a terminal", p.returncode == 0 and "100%" in text and "#" in text
+              and "20000 rows" in text, text[-300:])
+        p = run("price", src, "-o", dst)
+        check("no progress bar in a pipe", p.returncode == 0 and "#" not in p.stderr and "priced 20000 of 20000" in p.stderr,
+              p.stderr)
+
+
 def test_price_csv_memory_is_constant():
     """Peak memory of a 10x larger file stays flat: the file is streamed in chunks."""
     import resource
@@ -309,7 +344,8 @@ def test_price_csv_memory_is_constant():
 
 
 for test in (test_examples, test_golden_files_through_the_cli, test_stdin_and_worked_example,
-             test_errors_and_exit_codes, test_loss_model, test_price_csv_equals_single_quotes, test_price_csv_memory_is_constant):
+             test_errors_and_exit_codes, test_loss_model, test_price_csv_equals_single_quotes, test_price_csv_progress_bar_on_a_terminal,
+             test_price_csv_memory_is_constant):
     test()
 print(f"{results['passed']} passed, {results['failed']} failed")
 sys.exit(1 if results["failed"] else 0)
