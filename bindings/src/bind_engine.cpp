@@ -9,17 +9,53 @@
 namespace cybercover::python {
 namespace {
 
-// The request as JSON: a dict, or a typed request object (cybercover.QuoteRequest,
+// The request as a dict: itself, or a typed request object (cybercover.QuoteRequest,
 // cybercover.AssessmentRequest) through its to_dict().
-nlohmann::json request_json(const py::object& request) {
-  if (PyDict_Check(request.ptr())) return json_from_python(request);
+py::object request_dict(const py::object& request) {
+  if (PyDict_Check(request.ptr())) return request;
   if (py::hasattr(request, "to_dict")) {
-    const py::object d = request.attr("to_dict")();
-    if (PyDict_Check(d.ptr())) return json_from_python(d);
+    py::object d = request.attr("to_dict")();
+    if (PyDict_Check(d.ptr())) return d;
   }
   throw py::type_error("request must be a dict or a cybercover.QuoteRequest, got " +
                        std::string(py::str(py::type::handle_of(request).attr("__qualname__"))));
 }
+
+// Prices a request given as a Python dict. Plain JSON data goes as text through the fast
+// parser; anything else (numpy scalars, NaN, a non-str key...) through the element-by-element
+// conversion, whose errors name the field. Both end in the same request parser and writer.
+template <typename Price>
+std::string price_dict(const Engine& e, const py::object& request, Price price) {
+  const py::object d = request_dict(request);
+  std::string out;
+  if (const auto text = plain_json_text(d)) {
+    const py::gil_scoped_release release;
+    price(e, std::string_view(*text), out);
+  } else {
+    const nlohmann::json j = json_from_python(d);
+    const py::gil_scoped_release release;
+    price(e, j, out);
+  }
+  return out;
+}
+
+struct PriceQuote {
+  void operator()(const Engine& e, std::string_view text, std::string& out) const {
+    write_json(e.quote(parse_quote_request_text(text, e.library())), out);
+  }
+  void operator()(const Engine& e, const nlohmann::json& j, std::string& out) const {
+    write_json(e.quote(parse_quote_request(j, e.library())), out);
+  }
+};
+
+struct PriceAssessment {
+  void operator()(const Engine& e, std::string_view text, std::string& out) const {
+    write_json(e.assess(parse_assessment_request_text(text, e.library())), out);
+  }
+  void operator()(const Engine& e, const nlohmann::json& j, std::string& out) const {
+    write_json(e.assess(parse_assessment_request(j, e.library())), out);
+  }
+};
 
 std::unique_ptr<Engine> make_engine(const py::object& tables) {
   const py::object dir = tables.is_none()
@@ -162,18 +198,13 @@ void bind_engine(py::module_& m) {
       .def(
           "quote",
           [](const Engine& e, const py::object& request) {
-            const nlohmann::json j = request_json(request);
-            const py::gil_scoped_release release;
-            return QuoteResult{cybercover::to_json(e.quote(parse_quote_request(j, e.library())))};
+            return QuoteResult(price_dict(e, request, PriceQuote{}));
           },
           py::arg("request"), kQuoteDoc)
       .def(
           "assess",
           [](const Engine& e, const py::object& request) {
-            const nlohmann::json j = request_json(request);
-            const py::gil_scoped_release release;
-            return AssessmentResultJson{
-                cybercover::to_json(e.assess(parse_assessment_request(j, e.library())))};
+            return AssessmentResultJson(price_dict(e, request, PriceAssessment{}));
           },
           py::arg("request"), kAssessDoc)
       .def(

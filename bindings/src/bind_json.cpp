@@ -7,7 +7,9 @@
 // Out: integers stay int, floats float, objects become dicts with the keys in JSON order.
 
 #include <climits>
+#include <cmath>
 #include <cstdint>
+#include <optional>
 
 #include "bindings.hpp"
 
@@ -54,7 +56,101 @@ struct RecursionGuard {
   RecursionGuard& operator=(const RecursionGuard&) = delete;
 };
 
+void append_escaped(std::string& out, const char* data, Py_ssize_t size) {
+  out += '"';
+  for (Py_ssize_t i = 0; i < size; ++i) {
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+bool append_plain_json(py::handle v, std::string& out, int depth) {
+  if (depth > 64) return false;
+  PyObject* o = v.ptr();
+  if (o == Py_None) {
+    out += "null";
+  } else if (o == Py_True || o == Py_False) {
+    out += o == Py_True ? "true" : "false";
+  } else if (PyLong_CheckExact(o)) {
+    int overflow = 0;
+    const long long n = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow != 0 || (n == -1 && PyErr_Occurred())) {
+      PyErr_Clear();
+      return false;  // the careful path names the field
+    }
+    out += std::to_string(n);
+  } else if (PyFloat_CheckExact(o)) {
+    const double d = PyFloat_AS_DOUBLE(o);
+    if (!std::isfinite(d)) return false;
+    char* text = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);  // shortest round trip
+    if (!text) {
+      PyErr_Clear();
+      return false;
+    }
+    out += text;
+    PyMem_Free(text);
+  } else if (PyUnicode_CheckExact(o)) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+    if (!data) {
+      PyErr_Clear();
+      return false;  // lone surrogates
+    }
+    append_escaped(out, data, size);
+  } else if (PyDict_CheckExact(o)) {
+    out += '{';
+    PyObject *key = nullptr, *value = nullptr;
+    Py_ssize_t pos = 0;
+    bool first = true;
+    while (PyDict_Next(o, &pos, &key, &value)) {
+      if (!PyUnicode_CheckExact(key)) return false;
+      if (!first) out += ',';
+      first = false;
+      Py_ssize_t size = 0;
+      const char* data = PyUnicode_AsUTF8AndSize(key, &size);
+      if (!data) {
+        PyErr_Clear();
+        return false;
+      }
+      append_escaped(out, data, size);
+      out += ':';
+      if (!append_plain_json(value, out, depth + 1)) return false;
+    }
+    out += '}';
+  } else if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+    out += '[';
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+    PyObject** items = PySequence_Fast_ITEMS(o);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      if (i) out += ',';
+      if (!append_plain_json(items[i], out, depth + 1)) return false;
+    }
+    out += ']';
+  } else {
+    return false;  // numpy scalars, dates, other objects: the careful path
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<std::string> plain_json_text(py::handle value) {
+  std::string out;
+  out.reserve(4096);
+  if (!append_plain_json(value, out, 0)) return std::nullopt;
+  return out;
+}
 
 nlohmann::json json_from_python(py::handle value, const std::string& path) {
   if (value.is_none()) return nullptr;

@@ -20,17 +20,20 @@ py::object get(const nlohmann::json& j, std::initializer_list<const char*> keys)
   return to_python(*node);
 }
 
-std::string dump(const nlohmann::json& j, const py::object& indent) {
-  if (indent.is_none()) return j.dump();
+std::string dump(const JsonResult& r, const py::object& indent) {
+  if (indent.is_none()) return r.text();  // compact: the library's own bytes
+  const nlohmann::json& j = r.json();
   const int n = indent.cast<int>();
   if (n < 0) throw py::value_error("indent must be None or >= 0");
   return j.dump(n);
 }
 
-nlohmann::json parse_state(const py::handle& state, const char* what) {
+std::string parse_state(const py::handle& state, const char* what) {
   if (!py::isinstance<py::str>(state))
     throw py::type_error(std::string("invalid ") + what + " pickle state");
-  return nlohmann::json::parse(state.cast<std::string>());
+  std::string text = state.cast<std::string>();
+  static_cast<void>(nlohmann::json::parse(text));  // rejects a corrupt state now, not at first use
+  return text;
 }
 
 py::object display(const char* function, const nlohmann::json& j) {
@@ -63,16 +66,16 @@ str
 template <typename Result>
 void common_methods(py::class_<Result>& cls, const char* name) {
   cls.def(
-         "to_dict", [](const Result& r) { return to_python(r.json); }, kToDictDoc)
+         "to_dict", [](const Result& r) { return to_python(r.json()); }, kToDictDoc)
       .def(
-          "to_json", [](const Result& r, const py::object& indent) { return dump(r.json, indent); },
+          "to_json", [](const Result& r, const py::object& indent) { return dump(r, indent); },
           py::kw_only(), py::arg("indent") = py::none(), kToJsonDoc)
       .def(
-          "__eq__", [](const Result& a, const Result& b) { return a.json == b.json; },
+          "__eq__", [](const Result& a, const Result& b) { return a.json() == b.json(); },
           py::is_operator())
       .def(
-          py::pickle([](const Result& r) { return py::object(py::str(r.json.dump())); },
-                     [name](const py::object& state) { return Result{parse_state(state, name)}; }));
+          py::pickle([](const Result& r) { return py::object(py::str(r.text())); },
+                     [name](const py::object& state) { return Result(parse_state(state, name)); }));
 }
 
 }  // namespace
@@ -98,65 +101,65 @@ Quote(tier='A', outcome='accept', top_up_annual_premium_yen=35800)
   common_methods(quote, "Quote");
   quote
       .def_property_readonly(
-          "tier", [](const QuoteResult& q) { return get(q.json, {"tier"}); },
+          "tier", [](const QuoteResult& q) { return get(q.json(), {"tier"}); },
           "str: Risk tier from the posture index, ``'A'`` (best) to ``'E'``.")
       .def_property_readonly(
           "score",
           [](const QuoteResult& q) {
-            return get(q.json, {"assessment", "score"});
+            return get(q.json(), {"assessment", "score"});
           },
           "int: Security assessment score, 0-1000.")
       .def_property_readonly(
           "posture_index",
           [](const QuoteResult& q) {
-            return get(q.json, {"posture", "index"});
+            return get(q.json(), {"posture", "index"});
           },
           "int: Posture index: the score plus the control adjustments, floored at 0.")
       .def_property_readonly(
           "outcome",
           [](const QuoteResult& q) {
-            return get(q.json, {"decision", "outcome"});
+            return get(q.json(), {"decision", "outcome"});
           },
           "str: Underwriting decision: ``'accept'``, ``'refer'`` or ``'decline'``.")
       .def_property_readonly(
           "decision_codes",
           [](const QuoteResult& q) {
-            return get(q.json, {"decision", "codes"});
+            return get(q.json(), {"decision", "codes"});
           },
           "list of str: Reason codes of a refer or decline, e.g. ``['NOT_SME']``.")
       .def_property_readonly(
           "base_monthly_premium_yen",
           [](const QuoteResult& q) {
-            return get(q.json, {"base_cover", "monthly_premium_yen"});
+            return get(q.json(), {"base_cover", "monthly_premium_yen"});
           },
           "int or None: Monthly premium of the embedded base cover; None with plan ``'none'``.")
       .def_property_readonly(
           "top_up_annual_premium_yen",
           [](const QuoteResult& q) {
-            return get(q.json, {"top_up", "annual_premium_yen"});
+            return get(q.json(), {"top_up", "annual_premium_yen"});
           },
           "int or None: Annual top-up premium before subsidy; None without a top-up.")
       .def_property_readonly(
           "payable_annual_yen",
           [](const QuoteResult& q) {
-            return get(q.json, {"top_up", "payable_annual_yen"});
+            return get(q.json(), {"top_up", "payable_annual_yen"});
           },
           "int or None: Annual top-up premium after the subsidy; None without a top-up.")
       .def_property_readonly(
           "monthly_instalment_yen",
           [](const QuoteResult& q) {
-            return get(q.json, {"top_up", "monthly_instalment_yen"});
+            return get(q.json(), {"top_up", "monthly_instalment_yen"});
           },
           "int or None: Monthly instalment of the payable top-up premium; None without a top-up.")
       .def("__repr__",
            [](const QuoteResult& q) {
-             return "Quote(tier=" + std::string(py::repr(get(q.json, {"tier"}))) +
-                    ", outcome=" + std::string(py::repr(get(q.json, {"decision", "outcome"}))) +
+             return "Quote(tier=" + std::string(py::repr(get(q.json(), {"tier"}))) +
+                    ", outcome=" + std::string(py::repr(get(q.json(), {"decision", "outcome"}))) +
                     ", top_up_annual_premium_yen=" +
-                    std::string(py::repr(get(q.json, {"top_up", "annual_premium_yen"}))) + ")";
+                    std::string(py::repr(get(q.json(), {"top_up", "annual_premium_yen"}))) + ")";
            })
       .def(
-          "_repr_html_", [](const QuoteResult& q) { return display("quote_html", q.json); },
+          "_repr_html_", [](const QuoteResult& q) { return display("quote_html", q.json()); },
           "Returns an HTML table of the quote for Jupyter.");
 
   py::class_<AssessmentResultJson> assessment(
@@ -178,35 +181,35 @@ Assessment(score=1000, unknown_count=0, unmet_count=0)
       .def_property_readonly(
           "score",
           [](const AssessmentResultJson& a) {
-            return get(a.json, {"assessment", "score"});
+            return get(a.json(), {"assessment", "score"});
           },
           "int: Security assessment score, 0-1000.")
       .def_property_readonly(
           "unknown_count",
           [](const AssessmentResultJson& a) {
-            return get(a.json, {"assessment", "unknown_count"});
+            return get(a.json(), {"assessment", "unknown_count"});
           },
           "int: Items answered ``'unknown'`` plus items left unanswered.")
       .def_property_readonly(
           "unmet",
           [](const AssessmentResultJson& a) {
-            return get(a.json, {"assessment", "unmet"});
+            return get(a.json(), {"assessment", "unmet"});
           },
           "list of dict: Items not fully met (``id``, ``domain``, ``points_lost``, "
           "``measure_ja``,\n"
           "``measure_en``), most points lost first.")
       .def("__repr__",
            [](const AssessmentResultJson& a) {
-             const auto& unmet = a.json.at("assessment").at("unmet");
+             const auto& unmet = a.json().at("assessment").at("unmet");
              return "Assessment(score=" +
-                    std::string(py::repr(get(a.json, {"assessment", "score"}))) +
+                    std::string(py::repr(get(a.json(), {"assessment", "score"}))) +
                     ", unknown_count=" +
-                    std::string(py::repr(get(a.json, {"assessment", "unknown_count"}))) +
+                    std::string(py::repr(get(a.json(), {"assessment", "unknown_count"}))) +
                     ", unmet_count=" + std::to_string(unmet.size()) + ")";
            })
       .def(
           "_repr_html_",
-          [](const AssessmentResultJson& a) { return display("assessment_html", a.json); },
+          [](const AssessmentResultJson& a) { return display("assessment_html", a.json()); },
           "Returns an HTML table of the assessment for Jupyter.");
 }
 

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cybercover/cybercover.hpp"
@@ -24,6 +25,10 @@ void bind_json(py::module_& m);
 // for anything else, and Error{kInput} for an int that no JSON integer can hold.
 // Requires the GIL.
 nlohmann::json json_from_python(py::handle value, const std::string& path = "");
+// Returns the value as compact JSON text when it is plain JSON data (str keys, finite floats,
+// built-in scalar types only); nullopt otherwise, for json_from_python to convert or reject
+// with a message naming the field.
+std::optional<std::string> plain_json_text(py::handle value);
 // Converts JSON to fresh Python objects (object -> dict, array -> list; integers stay int).
 // Requires the GIL.
 py::object to_python(const nlohmann::json& value);
@@ -40,11 +45,26 @@ TableLibrary load_library(const py::handle& path);
 
 // ---- bind_results.cpp: the Quote and Assessment result classes.
 // Each holds the §7 JSON of one result (exactly to_json of the C++ result), immutable.
-struct QuoteResult {
-  nlohmann::json json;
+// A result as the compact §7 JSON text the library wrote; parsed into a DOM only when a
+// property, to_dict() or repr needs it (parsing costs more than the quote itself).
+class JsonResult {
+ public:
+  explicit JsonResult(std::string text) : text_(std::move(text)) {}
+  const std::string& text() const { return text_; }
+  const nlohmann::json& json() const {
+    if (!dom_) dom_ = std::make_shared<const nlohmann::json>(nlohmann::json::parse(text_));
+    return *dom_;
+  }
+
+ private:
+  std::string text_;
+  mutable std::shared_ptr<const nlohmann::json> dom_;  // guarded by the GIL
 };
-struct AssessmentResultJson {
-  nlohmann::json json;
+struct QuoteResult : JsonResult {
+  using JsonResult::JsonResult;
+};
+struct AssessmentResultJson : JsonResult {
+  using JsonResult::JsonResult;
 };
 void bind_results(py::module_& m);
 

@@ -55,6 +55,16 @@ std::optional<Rational> exact_decimal(double value) {
   return parse_decimal_text(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)));
 }
 
+std::string float_text(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, value);
+  std::string text(buf, res.ptr);
+  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
+}
+
 std::optional<Decimal4> to_decimal4(const Rational& value) {
   const Int128 scaled_num = value.num * Decimal4::kScale;
   if (scaled_num % value.den != 0) return std::nullopt;

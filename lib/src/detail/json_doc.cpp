@@ -1,5 +1,7 @@
 #include "detail/json_doc.hpp"
 
+#include "detail/decimal_text.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -331,15 +333,7 @@ struct NlohmannCopier {
       case nlohmann::json::value_t::number_float: {
         n.type = JsonDoc::Type::kNumber;
         n.number = j.get<double>();
-        if (std::isnan(n.number)) {
-          n.text = "NaN";
-        } else if (std::isinf(n.number)) {
-          n.text = n.number > 0 ? "Infinity" : "-Infinity";
-        } else {
-          char buf[64];
-          const auto r = std::to_chars(buf, buf + sizeof buf, n.number);
-          n.text = keep(std::string(buf, r.ptr));
-        }
+        n.text = keep(float_text(n.number));  // "NaN" and infinities kept for the checks to name
         break;
       }
       case nlohmann::json::value_t::string:

@@ -1,11 +1,11 @@
 #include "cybercover/posture/posture.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "cybercover/error.hpp"
 #include "cybercover/exact.hpp"
+#include "detail/decimal_text.hpp"
 
 namespace cybercover {
 
@@ -71,11 +71,8 @@ void validate_controls(const Controls& c, std::int64_t endpoints, Date quote_dat
     if (!std::isfinite(r))
       throw_input_error("controls.phishing_click_rate",
                         std::string("must be a finite number, got ") + (std::isnan(r) ? "NaN" : r > 0 ? "Infinity" : "-Infinity"));
-    if (r < 0 || r > 1) {
-      char buf[64];  // shortest form: the value as the sender wrote it
-      const auto res = std::to_chars(buf, buf + sizeof buf, r);
-      throw_input_error("controls.phishing_click_rate", "must be between 0 and 1, got " + std::string(buf, res.ptr));
-    }
+    if (r < 0 || r > 1)
+      throw_input_error("controls.phishing_click_rate", "must be between 0 and 1, got " + detail::float_text(r));
   }
 }
 
