@@ -24,37 +24,60 @@ py::object request_dict(const py::object& request) {
 // Prices a request given as a Python dict. Plain JSON data goes as text through the fast
 // parser; anything else (numpy scalars, NaN, a non-str key...) through the element-by-element
 // conversion, whose errors name the field. Both end in the same request parser and writer.
-template <typename Price>
-std::string price_dict(const Engine& e, const py::object& request, Price price) {
+template <typename Result, typename Price>
+Result price_dict(const Engine& e, const py::object& request, Price price) {
   const py::object d = request_dict(request);
   std::string out;
+  nlohmann::json headline;
   if (const auto text = plain_json_text(d)) {
     const py::gil_scoped_release release;
-    price(e, std::string_view(*text), out);
+    price(e, std::string_view(*text), out, headline);
   } else {
     const nlohmann::json j = json_from_python(d);
     const py::gil_scoped_release release;
-    price(e, j, out);
+    price(e, j, out, headline);
   }
-  return out;
+  return Result(std::move(out), std::move(headline));
+}
+
+// The figures the Quote properties show, under the same paths as the full JSON.
+nlohmann::json quote_headline(const Quote& q) {
+  nlohmann::json codes = nlohmann::json::array();
+  for (DecisionCode c : q.decision) codes.push_back(to_string(c));
+  nlohmann::json h = {{"tier", q.tier_name()},
+                      {"assessment", {{"score", q.assessment.summary.score}}},
+                      {"posture", {{"index", q.posture.index}}},
+                      {"decision", {{"outcome", to_string(q.decision.outcome)}, {"codes", std::move(codes)}}},
+                      {"base_cover", nullptr},
+                      {"top_up", nullptr}};
+  if (q.base_cover) h["base_cover"] = {{"monthly_premium_yen", q.base_cover->monthly_premium_yen}};
+  if (q.top_up)
+    h["top_up"] = {{"annual_premium_yen", q.top_up->annual_premium_yen},
+                   {"payable_annual_yen", q.top_up->payable_annual_yen},
+                   {"monthly_instalment_yen", q.top_up->monthly_instalment_yen}};
+  return h;
 }
 
 struct PriceQuote {
-  void operator()(const Engine& e, std::string_view text, std::string& out) const {
-    write_json(e.quote(parse_quote_request_text(text, e.library())), out);
+  template <typename Request>
+  void operator()(const Engine& e, const Request& request, std::string& out, nlohmann::json& headline) const {
+    const Quote q = e.quote(parse(request, e.library()));
+    write_json(q, out);
+    headline = quote_headline(q);
   }
-  void operator()(const Engine& e, const nlohmann::json& j, std::string& out) const {
-    write_json(e.quote(parse_quote_request(j, e.library())), out);
-  }
+  static QuoteRequest parse(std::string_view text, const TableLibrary& l) { return parse_quote_request_text(text, l); }
+  static QuoteRequest parse(const nlohmann::json& j, const TableLibrary& l) { return parse_quote_request(j, l); }
 };
 
 struct PriceAssessment {
-  void operator()(const Engine& e, std::string_view text, std::string& out) const {
-    write_json(e.assess(parse_assessment_request_text(text, e.library())), out);
+  template <typename Request>
+  void operator()(const Engine& e, const Request& request, std::string& out, nlohmann::json&) const {
+    write_json(e.assess(parse(request, e.library())), out);
   }
-  void operator()(const Engine& e, const nlohmann::json& j, std::string& out) const {
-    write_json(e.assess(parse_assessment_request(j, e.library())), out);
+  static AssessmentRequest parse(std::string_view text, const TableLibrary& l) {
+    return parse_assessment_request_text(text, l);
   }
+  static AssessmentRequest parse(const nlohmann::json& j, const TableLibrary& l) { return parse_assessment_request(j, l); }
 };
 
 std::unique_ptr<Engine> make_engine(const py::object& tables) {
@@ -198,13 +221,13 @@ void bind_engine(py::module_& m) {
       .def(
           "quote",
           [](const Engine& e, const py::object& request) {
-            return QuoteResult(price_dict(e, request, PriceQuote{}));
+            return price_dict<QuoteResult>(e, request, PriceQuote{});
           },
           py::arg("request"), kQuoteDoc)
       .def(
           "assess",
           [](const Engine& e, const py::object& request) {
-            return AssessmentResultJson(price_dict(e, request, PriceAssessment{}));
+            return price_dict<AssessmentResultJson>(e, request, PriceAssessment{});
           },
           py::arg("request"), kAssessDoc)
       .def(

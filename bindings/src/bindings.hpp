@@ -49,8 +49,12 @@ TableLibrary load_library(const py::handle& path);
 // property, to_dict() or repr needs it (parsing costs more than the quote itself).
 class JsonResult {
  public:
-  explicit JsonResult(std::string text) : text_(std::move(text)) {}
+  explicit JsonResult(std::string text, nlohmann::json headline = nullptr)
+      : text_(std::move(text)), headline_(std::move(headline)) {}
   const std::string& text() const { return text_; }
+  // The headline figures (same paths as the full JSON) when the pricer provided them, else
+  // the full JSON: the properties read these without parsing the whole text.
+  const nlohmann::json& headline() const { return headline_.is_null() ? json() : headline_; }
   const nlohmann::json& json() const {
     if (!dom_) dom_ = std::make_shared<const nlohmann::json>(nlohmann::json::parse(text_));
     return *dom_;
@@ -58,6 +62,7 @@ class JsonResult {
 
  private:
   std::string text_;
+  nlohmann::json headline_;
   mutable std::shared_ptr<const nlohmann::json> dom_;  // guarded by the GIL
 };
 struct QuoteResult : JsonResult {
