@@ -709,7 +709,8 @@ class PortfolioResult:
         for name in ("package_yen", "annual_premium_yen", "subsidy_yen", "payable_annual_yen", "monthly_instalment_yen"):
             columns[name] = nullable(getattr(self, name), self.has_top_up)
         columns["subsidy_code"] = subsidy_code
-        frame = pd.DataFrame(columns, index=index if index is not None else pd.RangeIndex(n))
+        # copy=False: every column above is already a fresh array owned by this frame.
+        frame = pd.DataFrame(columns, index=index if index is not None else pd.RangeIndex(n), copy=False)
         return frame
 
     def _summary(self) -> Dict[str, Any]:
