@@ -32,7 +32,8 @@ std::string parse_state(const py::handle& state, const char* what) {
   if (!py::isinstance<py::str>(state))
     throw py::type_error(std::string("invalid ") + what + " pickle state");
   std::string text = state.cast<std::string>();
-  static_cast<void>(nlohmann::json::parse(text));  // rejects a corrupt state now, not at first use
+  const nlohmann::json parsed = nlohmann::json::parse(text);  // rejects a corrupt state now, not at first use
+  static_cast<void>(parsed);
   return text;
 }
 
