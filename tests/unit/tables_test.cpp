@@ -122,7 +122,8 @@ TEST(Tables, RejectsFactorsThatAreNotPositive) {
 
 TEST(Tables, RejectsIndustriesWithoutSmeCategoryOrFactor) {
   expect_rejected("underwriting", [](json& j) { j["industries"][0]["sme_category"] = "mining"; }, {"industries[0].sme_category", "unknown SME category"});
-  expect_rejected("top_up", [](json& j) { j["industry_factors"].erase("retail"); }, {"industry_factors.retail", "missing"});
+  expect_rejected("top_up", [](json& j) { j["industry_factors"].erase("retail"); },
+                  {"industry_factors", "missing \"retail\"", "the industries of underwriting.json"});
   expect_rejected("top_up", [](json& j) { j["industry_factors"]["fishing"] = 1.0; }, {"industry_factors.fishing", "unknown key"});
 }
 

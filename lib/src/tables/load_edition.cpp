@@ -47,15 +47,24 @@ JsonCursor root_of(const TableFile& f) {
   return JsonCursor(f.document, ErrorKind::kTable, f.display_path);
 }
 
-// Reads an object keyed by the given names exactly (no name missing, none extra).
+// Reads an object keyed by the given names exactly (no name missing, none extra). `source`
+// says where the names come from (e.g. "the industries of underwriting.json"), since a
+// mismatch may be the other file's fault.
 template <typename T, typename ReadValue>
-std::vector<T> read_keyed(const JsonCursor& c, const std::vector<std::string>& names,
+std::vector<T> read_keyed(const JsonCursor& c, const std::vector<std::string>& names, const std::string& source,
                           ReadValue read_value) {
+  std::string expected;
+  for (const auto& n : names) expected += (expected.empty() ? "" : ", ") + n;
   c.for_each_member([&](std::string_view key, const JsonCursor& value) {
-    if (std::find(names.begin(), names.end(), key) == names.end()) value.fail("unknown key");
+    if (std::find(names.begin(), names.end(), key) == names.end())
+      value.fail("unknown key: expected one of " + source + " (" + expected + ")");
   });
   std::vector<T> out;
-  for (const auto& name : names) out.push_back(read_value(c.at(name)));
+  for (const auto& name : names) {
+    const auto value = c.find(name);
+    if (!value) c.fail("missing \"" + name + "\": must give a value for each of " + source + " (" + expected + ")");
+    out.push_back(read_value(*value));
+  }
   return out;
 }
 
@@ -331,7 +340,7 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
     int found = -1;
     for (std::size_t t = 0; t < posture.tiers.size(); ++t)
       if (posture.tiers[t].name == name) found = static_cast<int>(t);
-    if (found < 0) tiers.element(i).fail_value("unknown tier");
+    if (found < 0) tiers.element(i).fail_value("unknown tier (the tiers are those of posture.json)");
     u.high_limit_tiers.push_back(found);
   }
   u.high_limit_above_yen = thl.at("limit_above_yen").integer(0);
@@ -406,7 +415,7 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
     if (const auto f = cap.find("fixed_yen")) bp.cap_fixed_yen = f->integer(0);
     if (const auto per = cap.find("per_covered_endpoint_yen")) bp.cap_per_covered_endpoint_yen = per->integer(0);
   }
-  b.tier_factors = read_keyed<Decimal4>(root.at("tier_factors"), tier_names(posture), positive_factor);
+  b.tier_factors = read_keyed<Decimal4>(root.at("tier_factors"), tier_names(posture), "the tiers of posture.json", positive_factor);
   b.months_per_year = root.at("months_per_year").integer(1, 12);
 }
 
@@ -466,7 +475,7 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
     band.max_revenue_yen = b.at("max_revenue_yen").integer(1);
     if (!t.revenue_bands.empty() && band.max_revenue_yen <= t.revenue_bands.back().max_revenue_yen)
       b.at("max_revenue_yen").fail_value("bands must be contiguous and increasing");
-    band.base_premium_yen = read_keyed<Yen>(b.at("base_premium_yen"), section_names,
+    band.base_premium_yen = read_keyed<Yen>(b.at("base_premium_yen"), section_names, "the sections above",
                                             [](const JsonCursor& c) { return c.integer(0); });
     t.revenue_bands.push_back(std::move(band));
   }
@@ -476,10 +485,11 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
                ": an accepted company would have no band");
   std::vector<std::string> industry_names;
   for (const auto& ind : u.industries) industry_names.push_back(ind.key);
-  t.industry_factors = read_keyed<Decimal4>(root.at("industry_factors"), industry_names, positive_factor);
-  t.tier_factors = read_keyed<Decimal4>(root.at("tier_factors"), tier_names(posture), positive_factor);
-  const auto excess = read_keyed<Decimal4>(root.at("excess_factors"),
-                                           {"none", "utm", "edr", "utm_edr"}, positive_factor);
+  t.industry_factors = read_keyed<Decimal4>(root.at("industry_factors"), industry_names,
+                                            "the industries of underwriting.json", positive_factor);
+  t.tier_factors = read_keyed<Decimal4>(root.at("tier_factors"), tier_names(posture), "the tiers of posture.json", positive_factor);
+  const auto excess = read_keyed<Decimal4>(root.at("excess_factors"), {"none", "utm", "edr", "utm_edr"}, "the bundle plans",
+                                           positive_factor);
   std::copy(excess.begin(), excess.end(), t.excess_factors.begin());
   const JsonCursor multi = root.at("multi_section_factors");
   multi.require_array();
@@ -535,7 +545,8 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
     lambdas.fail("must give one frequency per employee band of base_cover.json (" +
                  std::to_string(base.employee_band_max.size()) + ")");
   for (std::size_t i = 0; i < lambdas.size(); ++i) m.frequency_by_employee_band.push_back(positive_double(lambdas.element(i)));
-  m.tier_multipliers = read_keyed<double>(freq.at("tier_multipliers"), tier_names(posture), positive_double);
+  m.tier_multipliers = read_keyed<double>(freq.at("tier_multipliers"), tier_names(posture), "the tiers of posture.json",
+                                          positive_double);
   const JsonCursor sev = root.at("severity");
   sev.only_keys({"distribution", "median_yen", "sigma"});
   if (sev.at("distribution").string() != "lognormal") sev.at("distribution").fail_value("only \"lognormal\" is supported");
@@ -544,7 +555,7 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
   std::vector<std::string> names;
   for (const auto& s : top_up.sections) names.push_back(s.key);
   const auto sections = read_keyed<std::pair<double, double>>(
-      root.at("sections"), names, [](const JsonCursor& c) {
+      root.at("sections"), names, "the sections of top_up.json", [](const JsonCursor& c) {
         c.only_keys({"claim_probability", "loss_scale"});
         return std::make_pair(probability(c.at("claim_probability")), positive_double(c.at("loss_scale")));
       });
@@ -634,7 +645,8 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
   load_base_cover(root_of(*by_table["base_cover"]), tables->base_cover, tables->posture);
   load_top_up(root_of(*by_table["top_up"]), tables->top_up, tables->posture, tables->underwriting);
   tables->underwriting.high_limit_section = tables->top_up.section_index(refer_section.section);
-  if (tables->underwriting.high_limit_section < 0) refer_section.cursor.fail_value("unknown top-up section");
+  if (tables->underwriting.high_limit_section < 0)
+    refer_section.cursor.fail_value("unknown top-up section (the sections are those of top_up.json)");
   load_subsidies(root_of(*by_table["subsidies"]), tables->subsidies);
   load_loss_model(root_of(*by_table["loss_model"]), tables->loss_model, tables->posture,
                   tables->base_cover, tables->top_up);
