@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "cybercover/error.hpp"
+
 namespace cybercover {
 
 using Yen = std::int64_t;
@@ -55,10 +57,20 @@ struct Rational {
   // Multiplies by a 4-place decimal, exactly. The factor's trailing zeros are already
   // cancelled (0.55 = 55/100, not 5500/10000), so typical products stay within 64 bits,
   // where floor_div is fast.
+  // Throws Error{kTable} beyond 128 bits (tables with absurd factors) rather than wrap.
   Rational times(Decimal4 factor) const {
-    return Rational{num * factor.mantissa(), den * factor.denominator()};
+    Rational out;
+    if (__builtin_mul_overflow(num, static_cast<Int128>(factor.mantissa()), &out.num) ||
+        __builtin_mul_overflow(den, static_cast<Int128>(factor.denominator()), &out.den))
+      throw Error(ErrorKind::kTable, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
+    return out;
   }
-  Rational divided_by(std::int64_t k) const { return Rational{num, den * k}; }
+  Rational divided_by(std::int64_t k) const {
+    Rational out{num, 0};
+    if (__builtin_mul_overflow(den, static_cast<Int128>(k), &out.den))
+      throw Error(ErrorKind::kTable, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
+    return out;
+  }
 };
 
 inline Rational rational(std::int64_t value) { return Rational{value, 1}; }
@@ -78,22 +90,46 @@ inline Int128 floor_div(Int128 num, Int128 den) {
   return q;
 }
 
-// Rounding rules of the rate manual (§0), each exact.
+namespace detail {
+[[noreturn]] inline void throw_overflow() {
+  throw Error(ErrorKind::kTable, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
+}
+inline Int128 checked_mul(Int128 a, Int128 b) {
+  Int128 r;
+  if (__builtin_mul_overflow(a, b, &r)) throw_overflow();
+  return r;
+}
+inline Int128 checked_add(Int128 a, Int128 b) {
+  Int128 r;
+  if (__builtin_add_overflow(a, b, &r)) throw_overflow();
+  return r;
+}
+// Returns v x 10 as yen: throws rather than wrap or truncate.
+inline std::int64_t times10_yen(Int128 v) {
+  if (v > INT64_MAX / 10 || v < INT64_MIN / 10) throw_overflow();
+  return static_cast<std::int64_t>(v) * 10;
+}
+}  // namespace detail
+
+// Rounding rules of the rate manual (§0), each exact; they throw Error{kTable} rather than
+// overflow (only absurd tables get there).
 // rhu: round half up to an integer.
 inline std::int64_t round_half_up(const Rational& r) {
-  return static_cast<std::int64_t>(floor_div(2 * r.num + r.den, 2 * r.den));
+  const Int128 q = floor_div(detail::checked_add(detail::checked_mul(2, r.num), r.den), detail::checked_mul(2, r.den));
+  if (q > INT64_MAX || q < INT64_MIN) detail::throw_overflow();
+  return static_cast<std::int64_t>(q);
 }
 // round10: half up to a multiple of 10.
 inline std::int64_t round10(const Rational& r) {
-  return 10 * round_half_up(Rational{r.num, r.den * 10});
+  return detail::times10_yen(round_half_up(Rational{r.num, detail::checked_mul(r.den, 10)}));
 }
 // ceil10: up to a multiple of 10.
 inline std::int64_t ceil10(const Rational& r) {
-  return 10 * static_cast<std::int64_t>(-floor_div(-r.num, r.den * 10));
+  return detail::times10_yen(-floor_div(-r.num, detail::checked_mul(r.den, 10)));
 }
 // floor10: down to a multiple of 10.
 inline std::int64_t floor10(const Rational& r) {
-  return 10 * static_cast<std::int64_t>(floor_div(r.num, r.den * 10));
+  return detail::times10_yen(floor_div(r.num, detail::checked_mul(r.den, 10)));
 }
 
 // Returns round10(amount x f1 x ... x fn), exactly. The common case runs in 64-bit integers;
