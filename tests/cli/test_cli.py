@@ -281,17 +281,22 @@ def test_price_csv_equals_single_quotes():
               p.stderr)
 
 
+def small_retailer_row(answer, utm, plan, top_up):
+    """A CSV row of a 12-person retailer answering every item `answer`."""
+    return csv_row("r", request_of({"fill_answers": answer, "request": {
+        "quote_date": "2026-12-15",
+        "company": {"industry": "retail", "employees": 12, "capital_yen": 10000000, "revenue_yen": 90000000,
+                    "endpoints": 8},
+        "answers": {}, "controls": {"utm": utm, "edr": {"status": "none"}, "legacy_os_endpoints": 0,
+                                    "incidents_3y": 0},
+        "bundle_plan": plan, "top_up": top_up}}))
+
+
 def test_price_csv_progress_bar_on_a_terminal():
     """With standard error on a terminal, price draws a progress bar; in a pipe it does not."""
     import os
     import pty
-    row = csv_row("r", request_of({"fill_answers": "yes", "request": {
-        "quote_date": "2026-12-15",
-        "company": {"industry": "retail", "employees": 12, "capital_yen": 10000000, "revenue_yen": 90000000,
-                    "endpoints": 8},
-        "answers": {}, "controls": {"utm": "none", "edr": {"status": "none"}, "legacy_os_endpoints": 0,
-                                    "incidents_3y": 0},
-        "bundle_plan": "none"}}))
+    row = small_retailer_row(answer="yes", utm="none", plan="none", top_up={})
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = pathlib.Path(tmp) / "in.csv", pathlib.Path(tmp) / "out.csv"
         write_csv(src, [row] * 20000)
@@ -318,14 +323,7 @@ def test_price_csv_progress_bar_on_a_terminal():
 
 def test_price_csv_memory_is_constant():
     """Peak memory of a 10x larger file stays flat: the file is streamed in chunks."""
-    import resource
-    row = csv_row("r", request_of({"fill_answers": "partial", "request": {
-        "quote_date": "2026-12-15",
-        "company": {"industry": "retail", "employees": 12, "capital_yen": 10000000, "revenue_yen": 90000000,
-                    "endpoints": 8},
-        "answers": {}, "controls": {"utm": "managed", "edr": {"status": "none"}, "legacy_os_endpoints": 0,
-                                    "incidents_3y": 0},
-        "bundle_plan": "utm", "top_up": {"liability": {"limit_yen": 30000000}}}}))
+    row = small_retailer_row(answer="partial", utm="managed", plan="utm", top_up={"liability": {"limit_yen": 30000000}})
     peaks = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in (10000, 100000):

@@ -182,6 +182,17 @@ def _int_scalar(x: Any, name: str, row: Optional[int] = None) -> int:
     return v
 
 
+def _fill_missing(out: np.ndarray, arr: np.ndarray, mask: Optional[np.ndarray], missing: Any, name: str) -> np.ndarray:
+    """Put `missing` where `mask` is set (copying first if `out` is the caller's array);
+    an error naming the first such row when the column allows no missing value."""
+    if mask is not None and mask.any():
+        if missing is None:
+            raise _input_error(name, f"is missing in row {_first(mask)}")
+        out = out.copy() if out is arr else out
+        out[mask] = missing
+    return out
+
+
 def _int64(value: Any, name: str, n: int, missing: Optional[int] = None) -> Optional[np.ndarray]:
     """Convert an integer column; missing values become `missing` (None: an error)."""
     if value is None:
@@ -218,12 +229,7 @@ def _int64(value: Any, name: str, n: int, missing: Optional[int] = None) -> Opti
     else:
         what = "booleans" if kind == "b" else f"dtype {arr.dtype}"
         raise _input_error(name, f"must be integers, got {what}")
-    if mask is not None and mask.any():
-        if missing is None:
-            raise _input_error(name, f"is missing in row {_first(mask)}")
-        out = out.copy() if out is arr else out
-        out[mask] = missing
-    return out
+    return _fill_missing(out, arr, mask, missing, name)
 
 
 def _float64(value: Any, name: str, n: int) -> Optional[np.ndarray]:
@@ -367,12 +373,7 @@ def _codes(
         return _apply_table(table, codes, list(uniques), name, allowed, missing, mask)
     else:
         raise _input_error(name, f"must be labels ({allowed}) or uint8 codes, got dtype {arr.dtype}")
-    if mask is not None and mask.any():
-        if missing is None:
-            raise _input_error(name, f"is missing in row {_first(mask)}")
-        out = out.copy() if out is arr else out
-        out[mask] = missing
-    return out
+    return _fill_missing(out, arr, mask, missing, name)
 
 
 def _apply_table(
