@@ -12,6 +12,10 @@ import tempfile
 
 CLI = sys.argv[1]
 SRC = pathlib.Path(sys.argv[2])
+sys.path.insert(0, str(SRC / "tests/golden"))
+import golden_rules  # noqa: E402  (tests/golden/golden_rules.py: shared with pytest)
+from golden_rules import subset_mismatch  # noqa: E402
+
 QUESTIONNAIRE = json.loads((SRC / "rating_tables/2026-12/questionnaire.json").read_text())
 results = {"passed": 0, "failed": 0}
 
@@ -28,35 +32,8 @@ def check(name, condition, detail=""):
         print(f"FAILED {name}: {detail}")
 
 
-def subset_mismatch(expected, actual, path=""):
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return f"{path}: expected an object, got {actual!r}"
-        for k, v in expected.items():
-            if k not in actual:
-                return f"{path}.{k}: missing"
-            m = subset_mismatch(v, actual[k], f"{path}.{k}")
-            if m:
-                return m
-        return ""
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            return f"{path}: expected {expected!r}, got {actual!r}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
-            m = subset_mismatch(e, a, f"{path}[{i}]")
-            if m:
-                return m
-        return ""
-    return "" if expected == actual else f"{path}: expected {expected!r}, got {actual!r}"
-
-
 def request_of(golden):
-    request = json.loads(json.dumps(golden["request"]))
-    if "fill_answers" in golden:
-        answers = request.setdefault("answers", {})
-        for item in QUESTIONNAIRE["items"]:
-            answers.setdefault(item["id"], golden["fill_answers"])
-    return request
+    return golden_rules.request_of(golden, [item["id"] for item in QUESTIONNAIRE["items"]])
 
 
 def test_examples():

@@ -6,15 +6,18 @@ Run with the package built by CMake on the path:
 
 from __future__ import annotations
 
-import copy
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
 
 import cybercover
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
+import golden_rules  # noqa: E402  (tests/golden/golden_rules.py: shared with the CLI tests)
 
 SOURCE_DIR = Path(__file__).resolve().parents[2]
 SOURCE_TABLES = SOURCE_DIR / "rating_tables"
@@ -119,47 +122,10 @@ def read_golden(path: Path) -> Dict[str, Any]:
 
 def request_of(golden: Dict[str, Any]) -> Dict[str, Any]:
     """Return the golden file's request with "fill_answers" expanded (golden_file.hpp)."""
-    request = copy.deepcopy(golden["request"])
-    if "fill_answers" in golden:
-        answers = request.setdefault("answers", {})
-        for i in item_ids():
-            answers.setdefault(i, golden["fill_answers"])
-    return request
+    return golden_rules.request_of(golden, item_ids())
 
 
-def subset_mismatch(expected: Any, actual: Any, path: str = "") -> str:
-    """Return "" when `actual` contains `expected` (golden_file.hpp's rule), else the first
-    difference with its path and both values."""
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return f"{path}: expected an object, got {json.dumps(actual)}"
-        for key, value in expected.items():
-            if key not in actual:
-                return f"{path}.{key}: missing from the response"
-            m = subset_mismatch(value, actual[key], f"{path}.{key}")
-            if m:
-                return m
-        return ""
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            return f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
-            m = subset_mismatch(e, a, f"{path}[{i}]")
-            if m:
-                return m
-        return ""
-    numbers = (int, float)
-    if (
-        isinstance(expected, numbers)
-        and not isinstance(expected, bool)
-        and isinstance(actual, numbers)
-        and not isinstance(actual, bool)
-    ):
-        if float(expected) == float(actual):
-            return ""
-    elif type(expected) is type(actual) and expected == actual:
-        return ""
-    return f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}"
+subset_mismatch = golden_rules.subset_mismatch
 
 
 def cli_path() -> Optional[Path]:
