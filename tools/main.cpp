@@ -17,7 +17,7 @@
 namespace {
 
 using cybercover::Error;
-using cybercover::ErrorKind;
+using cybercover::ErrorCode;
 
 constexpr const char* kUsage = R"(usage:
   cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR]
@@ -99,7 +99,7 @@ Options parse_options(int argc, char** argv) {
 std::string read_request(const std::string& path) {
   if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::kIo, path, "cannot open file");
+  if (!in) throw Error(ErrorCode::kIoCannotRead, path, "cannot open file");
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 

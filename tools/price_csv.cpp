@@ -64,10 +64,7 @@ std::string csv_escape(const std::string& s) {
 }
 
 // A row's field could not be read: the row fails with a message like a JSON request's.
-struct FieldError {
-  std::string field;
-  std::string detail;
-};
+using FieldError = Error;
 
 class ChunkBuilder {
  public:
@@ -75,7 +72,7 @@ class ChunkBuilder {
       : tables_(t), options_(o) {
     for (std::size_t i = 0; i < header.size(); ++i) {
       const std::string& name = header[i];
-      if (column_.count(name)) throw Error(ErrorKind::kInput, "header", "column \"" + name + "\" appears twice");
+      if (column_.count(name)) throw Error(ErrorCode::kDuplicateColumn, "header", "column appears twice", quote_for_message(name));
       column_[name] = i;
       const int item = t.questionnaire.item_index(name);
       if (item >= 0) {
@@ -83,14 +80,14 @@ class ChunkBuilder {
         item_column_[static_cast<std::size_t>(item)] = static_cast<int>(i);
         continue;
       }
-      if (!known(name)) throw Error(ErrorKind::kInput, "header", "unknown column \"" + name + "\"");
+      if (!known(name)) throw Error(ErrorCode::kUnknownColumn, "header", "unknown column", quote_for_message(name));
     }
     if (item_column_.empty()) item_column_.assign(t.questionnaire.items.size(), -1);
     for (const char* required : {"industry", "employees", "capital_yen", "revenue_yen", "endpoints", "utm", "edr_status",
                                  "legacy_os_endpoints", "incidents_3y", "bundle_plan"})
-      if (!column_.count(required)) throw Error(ErrorKind::kInput, "header", std::string("required column \"") + required + "\" is missing");
+      if (!column_.count(required)) throw Error(ErrorCode::kMissingColumn, "header", std::string("required column \"") + required + "\" is missing");
     if (!column_.count("quote_date") && !o.quote_date)
-      throw Error(ErrorKind::kInput, "header", "no quote_date column: give --date YYYY-MM-DD");
+      throw Error(ErrorCode::kMissingColumn, "header", "no quote_date column: give --date YYYY-MM-DD");
     for (const auto& ind : t.underwriting.industries) industry_keys_.push_back(ind.key);
     for (const auto& s : t.top_up.sections) sections_.push_back(s.key);
     limits_.resize(sections_.size());
@@ -118,8 +115,8 @@ class ChunkBuilder {
           const auto a = parse_answer(cell(f, static_cast<std::size_t>(col)));
           if (!a) {
             answers_.resize(answers_before);
-            throw FieldError{"answers." + header_name(static_cast<std::size_t>(col)),
-                             "must be one of \"yes\", \"partial\", \"no\", \"unknown\", \"na\", got \"" + cell(f, static_cast<std::size_t>(col)) + "\""};
+            throw FieldError(ErrorCode::kUnknownValue, "answers." + header_name(static_cast<std::size_t>(col)),
+                             "must be one of \"yes\", \"partial\", \"no\", \"unknown\", \"na\"", quote_for_message(cell(f, static_cast<std::size_t>(col))));
           }
           code = static_cast<std::uint8_t>(*a);
         }
@@ -258,12 +255,12 @@ class ChunkBuilder {
   }
 
   std::int64_t options_date() const {
-    if (!options_.quote_date) throw FieldError{"quote_date", "is empty and no --date was given"};
+    if (!options_.quote_date) throw FieldError(ErrorCode::kMissing, "quote_date", "is empty and no --date was given");
     return date("quote_date", *options_.quote_date).day_number();
   }
   static Date date(const std::string& field, const std::string& text) {
     const auto d = Date::parse(text);
-    if (!d) throw FieldError{field, "must be a valid date \"YYYY-MM-DD\", got \"" + text + "\""};
+    if (!d) throw FieldError(ErrorCode::kInvalidDate, field, "must be a valid date \"YYYY-MM-DD\"", quote_for_message(text));
     return *d;
   }
   std::int64_t integer(const std::vector<std::string>& f, const std::string& col, const std::string& field, std::int64_t min) const {
@@ -271,8 +268,8 @@ class ChunkBuilder {
     std::int64_t v = 0;
     const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
     if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size())
-      throw FieldError{field, "must be an integer, got \"" + t + "\""};
-    if (v < min) throw FieldError{field, "must be an integer >= " + std::to_string(min) + ", got " + t};
+      throw FieldError(ErrorCode::kWrongType, field, "must be an integer", quote_for_message(t));
+    if (v < min) throw FieldError(ErrorCode::kBelowMinimum, field, "must be an integer >= " + std::to_string(min), t);
     return v;
   }
   double number(const std::vector<std::string>& f, const std::string& col, const std::string& field) const {
@@ -280,14 +277,14 @@ class ChunkBuilder {
     double v = 0;
     const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
     if (r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(v))
-      throw FieldError{field, "must be a finite number, got \"" + t + "\""};
+      throw FieldError(ErrorCode::kWrongType, field, "must be a finite number", quote_for_message(t));
     return v;
   }
   std::uint8_t boolean(const std::vector<std::string>& f, const std::string& col) const {
     const std::string& t = text_or(col, f);
     if (t.empty() || t == "false" || t == "False" || t == "0") return 0;
     if (t == "true" || t == "True" || t == "1") return 1;
-    throw FieldError{"company." + col, "must be true or false, got \"" + t + "\""};
+    throw FieldError(ErrorCode::kWrongType, "company." + col, "must be true or false", quote_for_message(t));
   }
   template <typename E>
   std::uint8_t code_of(const std::vector<std::string>& f, const std::string& col, std::optional<E> (*parse)(std::string_view),
@@ -296,7 +293,7 @@ class ChunkBuilder {
     if (t.empty() && !required) return static_cast<std::uint8_t>(fallback);
     const auto v = parse(t);
     const std::string field = col == "utm" ? "controls.utm" : col == "edr_status" ? "controls.edr.status" : col;
-    if (!v) throw FieldError{field, "unknown value, got \"" + t + "\""};
+    if (!v) throw FieldError(ErrorCode::kUnknownValue, field, "unknown value", quote_for_message(t));
     return static_cast<std::uint8_t>(*v);
   }
   std::int32_t industry(const std::vector<std::string>& f) const {
@@ -305,7 +302,7 @@ class ChunkBuilder {
       if (industry_keys_[i] == t) return static_cast<std::int32_t>(i);
     std::string known;
     for (const auto& k : industry_keys_) known += (known.empty() ? "" : ", ") + k;
-    throw FieldError{"company.industry", "unknown industry (known: " + known + "), got \"" + t + "\""};
+    throw FieldError(ErrorCode::kUnknownIndustry, "company.industry", "unknown industry (known: " + known + ")", quote_for_message(t));
   }
 
   const RatingTables& tables_;
@@ -350,7 +347,7 @@ PriceCsvSummary price_csv(const Engine& engine, const PriceCsvOptions& o) {
   std::uintmax_t total_bytes = 0;
   if (o.input != "-") {
     file.open(o.input, std::ios::binary);
-    if (!file) throw Error(ErrorKind::kIo, o.input, "cannot open file");
+    if (!file) throw Error(ErrorCode::kIoCannotRead, o.input, "cannot open file");
     in = &file;
     struct stat st {};
     if (::stat(o.input.c_str(), &st) == 0) total_bytes = static_cast<std::uintmax_t>(st.st_size);
@@ -359,13 +356,13 @@ PriceCsvSummary price_csv(const Engine& engine, const PriceCsvOptions& o) {
   std::ostream* out = &std::cout;
   if (o.output != "-") {
     out_file.open(o.output, std::ios::binary | std::ios::trunc);
-    if (!out_file) throw Error(ErrorKind::kIo, o.output, "cannot open file for writing");
+    if (!out_file) throw Error(ErrorCode::kIoCannotWrite, o.output, "cannot open file for writing");
     out = &out_file;
   }
 
   std::vector<std::string> header;
   std::size_t bytes = 0;
-  if (!read_record(*in, header, bytes)) throw Error(ErrorKind::kInput, o.input, "empty file: expected a header row");
+  if (!read_record(*in, header, bytes)) throw Error(ErrorCode::kEmptyInput, o.input, "empty file: expected a header row");
   if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);  // Excel's BOM
   // The header is checked against the edition in force on --date, or the newest edition.
   const RatingTables& header_tables = o.quote_date ? engine.tables_for(*Date::parse(*o.quote_date)) : *engine.library().editions().back();
@@ -400,9 +397,9 @@ PriceCsvSummary price_csv(const Engine& engine, const PriceCsvOptions& o) {
       const auto field_error = chunk.add(fields, row);
       Pending p{row, id_col && *id_col < fields.size() ? fields[*id_col] : "", std::nullopt};
       if (field_error) {
-        const Error e(ErrorKind::kInput, field_error->field, field_error->detail);
-        if (o.raise_on_error) throw Error(ErrorKind::kInput, "row " + std::to_string(row) + ": " + field_error->field, field_error->detail);
-        p.error = e.what();
+        const Error e = field_error->at(ErrorLocation{row, {}, {}});
+        if (o.raise_on_error) throw e;
+        p.error = e.message();
       }
       pending.push_back(std::move(p));
     }
@@ -410,7 +407,7 @@ PriceCsvSummary price_csv(const Engine& engine, const PriceCsvOptions& o) {
     const PortfolioResult r = price_portfolio(engine, cols, batch);
     if (o.raise_on_error && !r.errors.empty()) {
       const auto& first = r.errors.front();
-      throw Error(first.kind, "row " + std::to_string(chunk.rows()[first.row]) + ": " + first.where, first.detail);
+      throw first.error.at(ErrorLocation{chunk.rows()[first.row], {}, {}});
     }
     std::size_t next_error = 0, k = 0;
     for (const Pending& p : pending) {
@@ -425,7 +422,7 @@ PriceCsvSummary price_csv(const Engine& engine, const PriceCsvOptions& o) {
       if (!r.ok[i]) {
         while (r.errors[next_error].row != i) ++next_error;
         ++summary.errors;
-        *out << ",false," << csv_escape(r.errors[next_error].message) << ",,,,,,,,," << std::string(chunk.sections().size(), ',') << ",,,,,\n";
+        *out << ",false," << csv_escape(r.errors[next_error].error.message()) << ",,,,,,,,," << std::string(chunk.sections().size(), ',') << ",,,,,\n";
         continue;
       }
       std::string codes;
@@ -451,7 +448,7 @@ PriceCsvSummary price_csv(const Engine& engine, const PriceCsvOptions& o) {
   }
   progress.finish();
   out->flush();
-  if (!*out) throw Error(ErrorKind::kIo, o.output, "write failed");
+  if (!*out) throw Error(ErrorCode::kIoCannotWrite, o.output, "write failed");
   return summary;
 }
 

@@ -51,8 +51,13 @@ void set_python_error(const Error& e) {
   try {
     py::object exc = py::reinterpret_borrow<py::object>(type)(utf8(e.what()));
     exc.attr("kind") = to_string(e.kind());
-    exc.attr("where") = utf8(e.where());
+    exc.attr("code") = to_string(e.code());
+    exc.attr("field") = utf8(e.field());
     exc.attr("detail") = utf8(e.detail());
+    exc.attr("value") = utf8(e.value());
+    exc.attr("row") = e.location().row ? py::object(py::int_(e.location().row)) : py::object(py::none());
+    exc.attr("id") = e.location().id.empty() ? py::object(py::none()) : py::object(utf8(e.location().id));
+    exc.attr("column") = e.location().column.empty() ? py::object(py::none()) : py::object(utf8(e.location().column));
     PyErr_SetObject(type, exc.ptr());
   } catch (py::error_already_set& failure) {
     failure.restore();  // e.g. MemoryError while building the exception: report that
@@ -114,8 +119,13 @@ void bind_errors(py::module_& m) {
       new_exception(m, "TableIoError", kTableIoErrorDoc, py::make_tuple(error, os_error));
   // Class-level defaults, so that an Error raised from Python code has the attributes too.
   error.attr("kind") = py::none();
-  error.attr("where") = "";
+  error.attr("code") = py::none();
+  error.attr("field") = "";
   error.attr("detail") = "";
+  error.attr("value") = "";
+  error.attr("row") = py::none();
+  error.attr("id") = py::none();
+  error.attr("column") = py::none();
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {

@@ -41,8 +41,8 @@ nlohmann::json integer_json(py::handle value, const std::string& path) {
       return nlohmann::json(static_cast<std::uint64_t>(u));
     PyErr_Clear();
   }
-  throw Error(ErrorKind::kInput, path,
-              "must be an integer that fits in 64 bits, got " + std::string(py::str(value)));
+  throw Error(ErrorCode::kNumberOutOfRange, path, "must be an integer that fits in 64 bits",
+              sanitize_for_message(std::string(py::str(value))));
 }
 
 // Guards recursion into containers (a dict that contains itself raises RecursionError).

@@ -96,7 +96,7 @@ py::dict result_dict(PortfolioResult&& result, const Answers& answers) {
   d["sha256"] = r.sha256.empty() ? py::object(py::none()) : py::object(py::str(r.sha256));
   d["editions_used"] = r.editions_used;
   py::list errors;
-  for (const auto& e : r.errors) errors.append(py::make_tuple(e.row, e.message));
+  for (const auto& e : r.errors) errors.append(py::make_tuple(e.row, e.error.message()));
   d["errors"] = errors;
   // The buffer the pricing read the answers from (the caller's, when it was not converted).
   d["answers_address"] = reinterpret_cast<std::uintptr_t>(answers.data());
@@ -120,7 +120,7 @@ py::dict price(const Engine& engine, const Answers& answers, const py::dict& col
     if (quote_day.is_none()) throw py::value_error("quote_date is required (a day or a quote_day column)");
     const auto day = quote_day.cast<std::int64_t>();
     if (day < -100000 || day > 1000000)
-      throw_input_error("quote_date", "must be a date between 1700 and 4700, got day " + std::to_string(day));
+      throw Error(ErrorCode::kDateOutOfRange, "quote_date", "must be a date between 1700 and 4700", "day " + std::to_string(day));
     c.quote_date = Date::from_day_number(static_cast<std::int32_t>(day));
   }
   c.security_action = column<std::uint8_t>(columns, "security_action", rows, false);

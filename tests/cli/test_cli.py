@@ -61,7 +61,7 @@ def test_golden_files_through_the_cli():
                 p = run(cmd, request_file, "--json")
                 if "expected_error" in golden:
                     err = golden["expected_error"]
-                    fragments = err.get("message_contains", []) + ([err["where"]] if "where" in err else [])
+                    fragments = err.get("message_contains", []) + ([err["field"]] if "field" in err else [])
                     missing = [f for f in fragments if f not in p.stderr]
                     check(f"error {path.name}", p.returncode == 2 and not missing and p.stdout == "",
                           f"exit {p.returncode}, stderr {p.stderr!r} lacks {missing}")
@@ -245,7 +245,7 @@ def test_price_csv_equals_single_quotes():
             if program is None:
                 check("bad row keeps the single quote's message",
                       out.get("bad_employees", {}).get("error") ==
-                      "[cybercover.input] company.employees: must be an integer >= 1, got -3"
+                      "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
                       and out["bad_employees"]["ok"] == "false", out.get("bad_employees"))
                 check("bad answer names the item", "answers.D01.1" in out.get("bad_answer", {}).get("error", ""),
                       out.get("bad_answer"))
@@ -254,7 +254,7 @@ def test_price_csv_equals_single_quotes():
               and "company.employees" in p.stderr, p.stderr)
         (pathlib.Path(tmp) / "odd.csv").write_text("industry,employees,colour\n")
         p = run("price", pathlib.Path(tmp) / "odd.csv", "-o", "-")
-        check("unknown CSV column is rejected by name", p.returncode == 2 and 'unknown column "colour"' in p.stderr,
+        check("unknown CSV column is rejected by name", p.returncode == 2 and 'unknown column, got "colour"' in p.stderr,
               p.stderr)
 
 

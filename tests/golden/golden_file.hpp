@@ -8,7 +8,7 @@
 //    "request": {...},                 // RATE_MANUAL §7
 //    "expected": {...}                 // a subset of the response: every key given must match
 //    "request_type": "quote" or "assessment"   // errors/ only; default "quote"
-//    "expected_error": {"kind": "input", "where": "company.employees",
+//    "expected_error": {"kind": "input", "field": "company.employees",
 //                       "message_contains": ["got -3"]}}   // instead of "expected"
 
 #include <algorithm>

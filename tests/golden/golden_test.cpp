@@ -45,8 +45,8 @@ void check(const std::filesystem::path& file, bool is_quote) {
       ADD_FAILURE() << "expected an error, got a result";
     } catch (const Error& err) {
       EXPECT_EQ(to_string(err.kind()), e.at("kind").get<std::string>()) << err.what();
-      if (e.contains("where")) {
-        EXPECT_EQ(err.where(), e.at("where").get<std::string>()) << err.what();
+      if (e.contains("field")) {
+        EXPECT_EQ(err.field(), e.at("field").get<std::string>()) << err.what();
       }
       for (const auto& fragment : e.value("message_contains", nlohmann::json::array()))
         EXPECT_NE(std::string(err.what()).find(fragment.get<std::string>()), std::string::npos)

@@ -28,8 +28,9 @@ def test_input_error_names_the_field_and_value(engine, example1):
         engine.quote(example1)
     err = info.value
     assert type(err) is cybercover.InputError
-    assert str(err) == "[cybercover.input] company.employees: must be an integer >= 1, got -3"
-    assert (err.kind, err.where, err.detail) == ("input", "company.employees", "must be an integer >= 1, got -3")
+    assert str(err) == "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
+    assert (err.kind, err.code, err.field, err.detail, err.value) == (
+        "input", "input.below_minimum", "company.employees", "must be an integer >= 1", "-3")
 
 
 @pytest.mark.parametrize("rate", [math.nan, math.inf, -math.inf])
@@ -37,7 +38,7 @@ def test_non_finite_click_rate_is_an_input_error(engine, example1, rate):
     example1["controls"]["phishing_click_rate"] = rate
     with pytest.raises(cybercover.InputError) as info:
         engine.quote(example1)
-    assert info.value.where == "controls.phishing_click_rate"
+    assert info.value.field == "controls.phishing_click_rate"
     assert "finite" in str(info.value)
 
 
@@ -51,14 +52,14 @@ def test_fractional_yen_is_an_input_error(engine, example1):
     example1["company"]["capital_yen"] = 50_000_000.5
     with pytest.raises(cybercover.InputError) as info:
         engine.quote(example1)
-    assert info.value.where == "company.capital_yen"
+    assert info.value.field == "company.capital_yen"
 
 
 def test_integer_beyond_64_bits_is_an_input_error_naming_the_field(engine, example1):
     example1["company"]["revenue_yen"] = 10**30
     with pytest.raises(cybercover.InputError) as info:
         engine.quote(example1)
-    assert info.value.where == "company.revenue_yen"
+    assert info.value.field == "company.revenue_yen"
 
 
 def test_unknown_and_missing_fields(engine, example1):
@@ -96,7 +97,7 @@ def test_date_object_in_a_dict_is_a_type_error_with_a_hint(engine, example1):
 def test_malformed_json_text_is_an_input_error(engine):
     with pytest.raises(cybercover.InputError, match="malformed JSON") as info:
         engine.quote_json('{"quote_date": ')
-    assert info.value.where == "request"
+    assert info.value.field == "request"
     with pytest.raises(cybercover.InputError, match="malformed JSON"):
         engine.assess_json("NaN")
 
@@ -141,7 +142,7 @@ def test_broken_table_is_a_table_error_naming_the_file(tmp_path):
 
 def test_errors_raised_from_python_have_the_attributes():
     err = cybercover.InputError("x")
-    assert (err.kind, err.where, err.detail) == (None, "", "")
+    assert (err.kind, err.code, err.field, err.detail) == (None, None, "", "")
 
 
 def test_errors_pickle_with_their_attributes(engine, example1):
@@ -152,4 +153,4 @@ def test_errors_pickle_with_their_attributes(engine, example1):
         engine.quote(example1)
     clone = pickle.loads(pickle.dumps(info.value))
     assert type(clone) is cybercover.InputError
-    assert (str(clone), clone.kind, clone.where) == (str(info.value), "input", "company.employees")
+    assert (str(clone), clone.kind, clone.field) == (str(info.value), "input", "company.employees")

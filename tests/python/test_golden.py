@@ -62,7 +62,7 @@ def test_golden_error_is_raised_with_its_kind_field_and_message(engine, path):
     context = _context(path, golden, request) + f"\nerror: {type(err).__name__}: {err}"
     assert type(err) is ERROR_CLASSES[expected["kind"]], context
     assert err.kind == expected["kind"], context
-    if "where" in expected:
-        assert err.where == expected["where"], context
+    if "field" in expected:
+        assert err.field == expected["field"], context
     for fragment in expected.get("message_contains", []):
         assert fragment in str(err), context

@@ -366,11 +366,11 @@ def test_collect_gives_the_single_quote_message_per_row(engine):
         assert all(pd.isna(frame.loc[row, m]) for m in MONEY)
     assert frame["ok"].iloc[0::2].all()
     messages = dict(result.errors)
-    assert messages[1] == "[cybercover.input] company.employees: must be an integer >= 1, got -3"
-    assert messages[3].startswith('[cybercover.input] company.industry: unknown industry (known: manufacturing, ')
+    assert messages[1] == "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
+    assert messages[3].startswith('[cybercover.input.unknown_industry] company.industry: unknown industry (known: manufacturing, ')
     assert messages[3].endswith(', got "fishing"')
-    assert messages[5].startswith("[cybercover.input] top_up.liability.limit_yen: limit not offered")
-    assert messages[7].startswith('[cybercover.input] answers.D01.1: "na" is not allowed for this item')
+    assert messages[5].startswith("[cybercover.input.limit_not_offered] top_up.liability.limit_yen: limit not offered")
+    assert messages[7].startswith('[cybercover.input.na_not_allowed] answers.D01.1: "na" is not allowed for this item')
 
 
 def test_collect_bad_enum_code_names_field_and_code(engine):
@@ -384,7 +384,7 @@ def test_collect_bad_enum_code_names_field_and_code(engine):
     request["controls"]["utm"] = "bogus"
     with pytest.raises(cybercover.InputError) as single:
         engine.quote(request)
-    prefix = '[cybercover.input] controls.utm: must be one of "none", "unmanaged", "managed", got '
+    prefix = '[cybercover.input.unknown_value] controls.utm: must be one of "none", "unmanaged", "managed", got '
     assert str(single.value) == prefix + '"bogus"'
     assert result.errors == [(1, prefix + "code 7")]
     for column, code in (("edr_status", 3), ("bundle_plan", 4), ("security_action", 3)):
@@ -399,7 +399,7 @@ def test_answer_code_out_of_range_fails_the_row(engine):
     cols["answers"][1, 3] = 9
     ((row, message),) = engine.quote_arrays(**cols, errors="collect").errors
     assert row == 1 and message == (
-        f'[cybercover.input] answers.{IDS[3]}: must be one of "yes", "partial", "no", "unknown", "na", got code 9')
+        f'[cybercover.input.unknown_value] answers.{IDS[3]}: must be one of "yes", "partial", "no", "unknown", "na", got code 9')
 
 
 def test_raise_reports_the_first_bad_row(engine):
@@ -411,15 +411,15 @@ def test_raise_reports_the_first_bad_row(engine):
     for threads in (1, 2, 4):
         with pytest.raises(cybercover.InputError) as e:
             engine.quote_arrays(**cols, threads=threads)
-        assert str(e.value).startswith("[cybercover.input] row 12345: company.industry: unknown industry")
+        assert str(e.value).startswith("[cybercover.input.unknown_industry] company.industry: unknown industry")
         assert e.value.kind == "input"
-    with pytest.raises(cybercover.NoEditionError, match=r"^\[cybercover.no_edition\] row 0: "):
+    with pytest.raises(cybercover.NoEditionError, match=r"^\[cybercover.no_edition.not_in_force\] quote_date: .*\(row 1\)$"):
         engine.quote_arrays(**{**small(2), "quote_date": "2026-11-30"})
 
 
 def test_conversion_errors_name_the_column_and_value(engine):
     cols = small(3)
-    with pytest.raises(cybercover.InputError, match=r'^\[cybercover.input\] utm: unknown value \'bogus\' in row 1 '):
+    with pytest.raises(cybercover.InputError, match=r'^\[cybercover.input.column_type\] utm: unknown value \'bogus\' in row 1 '):
         engine.quote_arrays(**{**cols, "utm": ["managed", "bogus", "none"]})
     cat = pd.Categorical(["utm", "utm", "cloud"], categories=["utm", "cloud", "none"])
     with pytest.raises(cybercover.InputError, match=r"bundle_plan: unknown value 'cloud' in row 2"):
@@ -622,11 +622,11 @@ def test_quote_frame_partial_item_columns_are_unanswered(engine):
 def test_quote_frame_column_errors(engine):
     cols = small(3)
     f = frame_of(cols)
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input\] utm: required column is missing$"):
+    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.column_type\] utm: required column is missing$"):
         engine.quote_frame(f.drop(columns="utm"), answers=cols["answers"])
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input\] policy_holder: unknown column"):
+    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.column_type\] policy_holder: unknown column"):
         engine.quote_frame(f.assign(policy_holder="x"), answers=cols["answers"])
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input\] cyber_limit_yen: unknown column"):
+    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.column_type\] cyber_limit_yen: unknown column"):
         engine.quote_frame(f.assign(cyber_limit_yen=0), answers=cols["answers"])
     with pytest.raises(cybercover.InputError, match=r"D99.9: unknown column"):
         engine.quote_frame(f.assign(**{"D99.9": "yes"}), answers=cols["answers"])
@@ -654,7 +654,7 @@ def test_quote_frame_column_errors(engine):
 def test_frame_round_trip_with_errors_raise(engine):
     cols = small(4)
     cols["employees"][2] = 0
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input\] row 2: company.employees: must be"):
+    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.below_minimum\] company.employees: must be.*\(row 3\)$"):
         engine.quote_frame(frame_of(cols), answers=cols["answers"])
 
 

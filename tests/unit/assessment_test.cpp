@@ -78,7 +78,7 @@ TEST(Assessment, NaOnAnItemThatDoesNotAllowItIsAnErrorNamingTheItem) {
     assess(q(), SecurityAction::kNone, sheet);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(e.where(), "answers.D01.1");
+    EXPECT_EQ(e.field(), "answers.D01.1");
     EXPECT_NE(std::string(e.what()).find("\"na\" is not allowed"), std::string::npos) << e.what();
   }
   EXPECT_THROW(AnswerSheet(q()).set(q(), "D25.1", Answer::kYes), Error);
@@ -115,7 +115,7 @@ TEST(Assessment, NoApplicableItemIsAnErrorNamingAnswers) {
     assess(t->questionnaire, SecurityAction::kNone, AnswerSheet(t->questionnaire, Answer::kNa));
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(e.where(), "answers");
+    EXPECT_EQ(e.field(), "answers");
     EXPECT_NE(std::string(e.what()).find("no item is applicable"), std::string::npos) << e.what();
   }
 }

@@ -89,7 +89,7 @@ TEST_F(TwoEditions, WhatOneEditionOffersTheOtherRejects) {
     engine_->quote(r);
     ADD_FAILURE() << "agriculture is not an industry of 2026-12";
   } catch (const Error& e) {
-    EXPECT_EQ(e.where(), "company.industry");
+    EXPECT_EQ(e.field(), "company.industry");
   }
   r = request("2027-03-31", "manufacturing", Answer::kYes);
   r.top_up = {{"liability", 200'000'000, std::nullopt}};
@@ -97,7 +97,7 @@ TEST_F(TwoEditions, WhatOneEditionOffersTheOtherRejects) {
     engine_->quote(r);
     ADD_FAILURE() << "a ¥200M liability limit is not offered in 2026-12";
   } catch (const Error& e) {
-    EXPECT_EQ(e.where(), "top_up.liability.limit_yen");
+    EXPECT_EQ(e.field(), "top_up.liability.limit_yen");
     EXPECT_NE(std::string(e.what()).find("got 200000000"), std::string::npos) << e.what();
   }
 }

@@ -111,7 +111,7 @@ TEST(LossModel, RejectsBadExposuresAndYears) {
     simulate_portfolio(tables(), {}, o);
     ADD_FAILURE();
   } catch (const Error& err) {
-    EXPECT_EQ(err.where(), "years");
+    EXPECT_EQ(err.field(), "years");
   }
 }
 

@@ -154,7 +154,7 @@ TEST(Portfolio, EveryRowEqualsTheSingleQuoteWhateverTheThreadCount) {
   BatchOptions one;
   one.threads = 1;
   const PortfolioResult single_thread = price_portfolio(engine(), cols.view, one);
-  ASSERT_TRUE(single_thread.errors.empty()) << single_thread.errors.front().message;
+  ASSERT_TRUE(single_thread.errors.empty()) << single_thread.errors.front().error.what();
   for (std::size_t i = 0; i < requests.size(); ++i) expect_row_equals_single_quote(single_thread, i, requests[i]);
   for (int threads : {2, 3, 8}) {
     BatchOptions options;
@@ -189,18 +189,18 @@ TEST(Portfolio, CollectedErrorsCarryTheSingleQuoteMessage) {
       engine().quote(requests[bad[k]]);
       ADD_FAILURE() << "row " << bad[k] << " should fail";
     } catch (const Error& e) {
-      EXPECT_EQ(r.errors[k].message, e.what());
+      EXPECT_EQ(std::string(r.errors[k].error.what()), e.at(cybercover::ErrorLocation{bad[k] + 1, {}, {}}).what());
     }
   }
   EXPECT_EQ(r.errors[4].row, 31u);
-  EXPECT_NE(r.errors[4].message.find("company.industry: industry code 99"), std::string::npos) << r.errors[4].message;
+  EXPECT_NE(std::string(r.errors[4].error.what()).find("company.industry: must be a code of one of"), std::string::npos) << std::string(r.errors[4].error.what());
   EXPECT_EQ(r.ok[8], 1);  // the other rows are priced
 
   try {
     price_portfolio(engine(), cols.view);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "[cybercover.input] row 7: company.employees: must be an integer >= 1, got 0");
+    EXPECT_EQ(std::string(e.what()), "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got 0 (row 8)");
   }
 }
 
@@ -213,7 +213,7 @@ TEST(Portfolio, ColumnProblemsAreReportedByName) {
     price_portfolio(engine(), view);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(e.where(), "columns.employees");
+    EXPECT_EQ(e.field(), "columns.employees");
   }
   view = cols.view;
   view.answer_columns = 97;

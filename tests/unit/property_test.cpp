@@ -144,7 +144,7 @@ TEST(Properties, LeanScoringRejectsWhatTheFullScoringRejects) {
     score_summary(q, SecurityAction::kNone, answers.data(), answers.size());
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(e.where(), "answers.D01.1");
+    EXPECT_EQ(e.field(), "answers.D01.1");
     EXPECT_NE(std::string(e.what()).find("got code 9"), std::string::npos) << e.what();
   }
 }

@@ -76,7 +76,7 @@ void expect_input_error(const QuoteRequest& r, const std::string& where, const s
     ADD_FAILURE() << "accepted; expected an error at " << where;
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kInput) << e.what();
-    EXPECT_EQ(e.where(), where) << e.what();
+    EXPECT_EQ(e.field(), where) << e.what();
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what() << "\nlacks: " << fragment;
   }
 }
@@ -110,7 +110,7 @@ TEST(Quote, InMemoryRequestsAreCheckedLikeJsonOnes) {
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kNoEdition);
-    EXPECT_EQ(e.where(), "quote_date");
+    EXPECT_EQ(e.field(), "quote_date");
   }
 }
 

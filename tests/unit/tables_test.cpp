@@ -194,7 +194,7 @@ TEST(Tables, RejectsOverlappingEditions) {
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kNoEdition);
-    EXPECT_NE(std::string(e.what()).find("no table edition is in force on 2026-11-30"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no table edition is in force on this date"), std::string::npos) << e.what();
   }
 }
 

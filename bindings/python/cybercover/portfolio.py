@@ -58,10 +58,11 @@ _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # ---- errors --------------------------------------------------------------------------------
 def _input_error(where: str, detail: str) -> InputError:
-    """Return an InputError shaped like the library's: "[cybercover.input] where: detail"."""
-    error = InputError(f"[cybercover.input] {where}: {detail}")
+    """Return an InputError shaped like the library's: "[cybercover.input.*] field: detail"."""
+    error = InputError(f"[cybercover.input.column_type] {where}: {detail}")
     error.kind = "input"
-    error.where = where
+    error.code = "input.column_type"
+    error.field = where
     error.detail = detail
     return error
 

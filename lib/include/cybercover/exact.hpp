@@ -62,13 +62,13 @@ struct Rational {
     Rational out;
     if (__builtin_mul_overflow(num, static_cast<Int128>(factor.mantissa()), &out.num) ||
         __builtin_mul_overflow(den, static_cast<Int128>(factor.denominator()), &out.den))
-      throw Error(ErrorKind::kTable, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
+      throw Error(ErrorCode::kTableOverflow, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
     return out;
   }
   Rational divided_by(std::int64_t k) const {
     Rational out{num, 0};
     if (__builtin_mul_overflow(den, static_cast<Int128>(k), &out.den))
-      throw Error(ErrorKind::kTable, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
+      throw Error(ErrorCode::kTableOverflow, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
     return out;
   }
 };
@@ -92,7 +92,7 @@ inline Int128 floor_div(Int128 num, Int128 den) {
 
 namespace detail {
 [[noreturn]] inline void throw_overflow() {
-  throw Error(ErrorKind::kTable, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
+  throw Error(ErrorCode::kTableOverflow, "", "exact premium arithmetic overflows: a table factor or amount is out of range");
 }
 inline Int128 checked_mul(Int128 a, Int128 b) {
   Int128 r;

@@ -23,27 +23,26 @@ Answer effective(const ItemRule& rule, SecurityAction declared, Answer given) {
 }
 
 [[noreturn]] void throw_na_not_allowed(const Item& item) {
-  throw_input_error("answers." + item.id,
-                    "\"na\" is not allowed for this item (only items marked allow_na may be "
-                    "answered na), got \"na\"");
+  throw Error(ErrorCode::kNaNotAllowed, "answers." + item.id,
+              "\"na\" is not allowed for this item (only items marked allow_na may be answered na)", "\"na\"");
 }
 
 [[noreturn]] void throw_bad_answer(const Item& item, Answer a) {
-  throw_input_error("answers." + item.id,
-                    "must be one of \"yes\", \"partial\", \"no\", \"unknown\", \"na\", got code " +
-                        std::to_string(static_cast<int>(a)));
+  throw Error(ErrorCode::kUnknownValue, "answers." + item.id,
+              "must be one of \"yes\", \"partial\", \"no\", \"unknown\", \"na\"",
+              "code " + std::to_string(static_cast<int>(a)));
 }
 
 void check_sheet_size(const Questionnaire& q, std::size_t count) {
   if (count != q.items.size())
-    throw_input_error("answers", "the answer sheet has " + std::to_string(count) +
-                                     " entries but the questionnaire has " +
-                                     std::to_string(q.items.size()) + " items");
+    throw Error(ErrorCode::kColumnShape, "answers",
+                "the answer sheet has " + std::to_string(count) + " entries but the questionnaire has " +
+                    std::to_string(q.items.size()) + " items");
 }
 
 int score_of(const Questionnaire& q, int earned, int applicable) {
   if (applicable == 0)
-    throw_input_error("answers", "no item is applicable: every item was answered \"na\"");
+    throw Error(ErrorCode::kNoApplicableItem, "answers", "no item is applicable: every item was answered \"na\"");
   return static_cast<int>(round_half_up(Rational{Int128(q.max_score) * earned, applicable}));
 }
 
@@ -65,7 +64,7 @@ inline bool tally(const Questionnaire& q, std::size_t i, Answer a, ScoreSummary&
 
 void AnswerSheet::set(const Questionnaire& q, const std::string& id, Answer answer) {
   const int index = q.item_index(id);
-  if (index < 0) throw_input_error("answers." + id, "no such item in the questionnaire");
+  if (index < 0) throw Error(ErrorCode::kUnknownItem, "answers." + id, "no such item in the questionnaire");
   if (answers_.size() != q.items.size()) answers_.assign(q.items.size(), Answer::kUnanswered);
   answers_[static_cast<std::size_t>(index)] = answer;
 }

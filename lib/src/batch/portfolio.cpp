@@ -40,13 +40,13 @@ void free_column_bytes(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
-[[noreturn]] void column_error(const std::string& column, const std::string& detail) {
-  throw Error(ErrorKind::kInput, "columns." + column, detail);
+[[noreturn]] void column_error(ErrorCode code, const std::string& column, const std::string& detail) {
+  throw Error(code, "columns." + column, detail);
 }
 
 template <typename T>
 void require(const T* p, const char* name) {
-  if (!p) column_error(name, "is required");
+  if (!p) column_error(ErrorCode::kMissingColumn, name, "is required");
 }
 
 // What a row needs from its edition, resolved once per edition.
@@ -62,7 +62,7 @@ struct EditionContext {
 template <typename E>
 E enum_code(std::uint8_t code, E max, const char* field, const char* allowed) {
   if (code > static_cast<std::uint8_t>(max))
-    throw_input_error(field, std::string("must be one of ") + allowed + ", got code " + std::to_string(code));
+    throw Error(ErrorCode::kUnknownValue, field, std::string("must be one of ") + allowed, "code " + std::to_string(code));
   return static_cast<E>(code);
 }
 
@@ -104,8 +104,9 @@ class Pricer {
     c.company = &company;
     const std::int32_t code = cols_.industry[i];
     if (code < 0 || static_cast<std::size_t>(code) >= cols_.industry_keys.size())
-      throw_input_error("company.industry", "industry code " + std::to_string(code) + " is not one of the " +
-                                                std::to_string(cols_.industry_keys.size()) + " industry keys");
+      throw Error(ErrorCode::kUnknownIndustry, "company.industry",
+                  "must be a code of one of the " + std::to_string(cols_.industry_keys.size()) + " industry keys",
+                  "code " + std::to_string(code));
     c.industry = ctx.industry[static_cast<std::size_t>(code)];
     if (c.industry < 0) detail::resolve_industry(t.underwriting, cols_.industry_keys[static_cast<std::size_t>(code)]);  // throws
     c.security_action = cols_.security_action
@@ -119,7 +120,7 @@ class Pricer {
                                     "\"none\", \"self_managed\", \"managed\"");
     if (cols_.edr_covered_endpoints) controls.edr.covered_endpoints = cols_.edr_covered_endpoints[i];
     if (controls.edr.status != EdrStatus::kNone && controls.edr.covered_endpoints < 0)
-      throw_input_error("controls.edr.covered_endpoints", "must be an integer >= 0, got " + std::to_string(controls.edr.covered_endpoints));
+      throw Error(ErrorCode::kBelowMinimum, "controls.edr.covered_endpoints", "must be an integer >= 0", std::to_string(controls.edr.covered_endpoints));
     if (controls.edr.status == EdrStatus::kManaged && cols_.edr_installed_day &&
         cols_.edr_installed_day[i] != PortfolioColumns::kNoDay)
       controls.edr.installed_on = day(cols_.edr_installed_day[i], "controls.edr.installed_on");
@@ -128,9 +129,9 @@ class Pricer {
       controls.phishing_click_rate = cols_.phishing_click_rate[i];  // checked by check_common
     controls.incidents_3y = cols_.incidents_3y[i];
     if (controls.legacy_os_endpoints < 0)
-      throw_input_error("controls.legacy_os_endpoints", "must be an integer >= 0, got " + std::to_string(controls.legacy_os_endpoints));
+      throw Error(ErrorCode::kBelowMinimum, "controls.legacy_os_endpoints", "must be an integer >= 0", std::to_string(controls.legacy_os_endpoints));
     if (controls.incidents_3y < 0)
-      throw_input_error("controls.incidents_3y", "must be an integer >= 0, got " + std::to_string(controls.incidents_3y));
+      throw Error(ErrorCode::kBelowMinimum, "controls.incidents_3y", "must be an integer >= 0", std::to_string(controls.incidents_3y));
     c.controls = &controls;
     c.bundle_plan = enum_code(cols_.bundle_plan[i], BundlePlan::kUtmEdr, "bundle_plan", "\"none\", \"utm\", \"edr\", \"utm_edr\"");
     if (cols_.service_monthly_price_yen && cols_.service_monthly_price_yen[i] != PortfolioColumns::kNone)
@@ -141,16 +142,16 @@ class Pricer {
       const auto& col = cols_.top_up[k];
       const std::int64_t limit = col.limit_yen[i];
       if (limit == 0) continue;
-      if (limit < 0) throw_input_error("top_up." + col.section + ".limit_yen", "must be an integer >= 0, got " + std::to_string(limit));
+      if (limit < 0) throw Error(ErrorCode::kBelowMinimum, "top_up." + col.section + ".limit_yen", "must be an integer >= 0", std::to_string(limit));
       if (ctx.section[k] < 0) {
         std::string known;
         for (const auto& sec : t.top_up.sections) known += (known.empty() ? "" : ", ") + sec.key;
-        throw_input_error("top_up." + col.section, "no such section (offered: " + known + ")");
+        throw Error(ErrorCode::kUnknownSection, "top_up." + col.section, "no such section (offered: " + known + ")");
       }
       std::optional<Yen> deductible;
       if (col.deductible_yen && col.deductible_yen[i] != PortfolioColumns::kDefault) {
         if (col.deductible_yen[i] < 0)
-          throw_input_error("top_up." + col.section + ".deductible_yen", "must be an integer >= 0, got " + std::to_string(col.deductible_yen[i]));
+          throw Error(ErrorCode::kBelowMinimum, "top_up." + col.section + ".deductible_yen", "must be an integer >= 0", std::to_string(col.deductible_yen[i]));
         deductible = col.deductible_yen[i];
       }
       c.selections.push_back(resolve_selection(t.top_up, ctx.section[k], limit, deductible));
@@ -158,7 +159,7 @@ class Pricer {
     auto by_section = [](const auto& a, const auto& b) { return a.section < b.section; };
     if (!std::is_sorted(c.selections.begin(), c.selections.end(), by_section))  // columns usually come in table order
       std::sort(c.selections.begin(), c.selections.end(), by_section);
-    if (!ctx.subsidy_known) throw_input_error("subsidy_program", "unknown programme, got \"" + *cols_.subsidy_program + "\"");
+    if (!ctx.subsidy_known) throw Error(ErrorCode::kUnknownSubsidyProgram, "subsidy_program", "unknown programme", quote_for_message(*cols_.subsidy_program));
     c.subsidy_program = ctx.subsidy;
 
     const ScoreSummary score = score_summary(t.questionnaire, c.security_action, reinterpret_cast<const Answer*>(
@@ -221,7 +222,7 @@ class Pricer {
 
  private:
   static Date day(std::int64_t days, const char* field) {
-    if (days < -100000 || days > 1000000) throw_input_error(field, "must be a date between 1700 and 4700, got day " + std::to_string(days));
+    if (days < -100000 || days > 1000000) throw Error(ErrorCode::kDateOutOfRange, field, "must be a date between 1700 and 4700", "day " + std::to_string(days));
     return Date::from_day_number(static_cast<std::int32_t>(days));
   }
 
@@ -270,10 +271,10 @@ void check_columns(const Engine& engine, const PortfolioColumns& c) {
   require(c.bundle_plan, "bundle_plan");
   for (const auto& e : engine.library().editions())
     if (c.answer_columns != e->questionnaire.items.size())
-      column_error("answers", "has " + std::to_string(c.answer_columns) + " columns but edition " + e->edition +
+      column_error(ErrorCode::kColumnShape, "answers", "has " + std::to_string(c.answer_columns) + " columns but edition " + e->edition +
                                   " has " + std::to_string(e->questionnaire.items.size()) + " items");
   for (const auto& s : c.top_up)
-    if (!s.limit_yen) column_error("top_up." + s.section + ".limit_yen", "is required for a listed section");
+    if (!s.limit_yen) column_error(ErrorCode::kMissingColumn, "top_up." + s.section + ".limit_yen", "is required for a listed section");
 }
 
 void allocate(PortfolioResult& r, const PortfolioColumns& c) {
@@ -313,7 +314,7 @@ PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& co
         pricer.price_row(i);
       } catch (const Error& e) {
         pricer.clear_row(i);
-        errors[t].push_back({i, e.what(), e.where(), e.kind(), e.detail()});
+        errors[t].push_back({i, e.at(ErrorLocation{i + 1, {}, {}})});
         if (options.on_error == OnError::kRaise) {
           std::size_t current = first_failure.load();
           while (i < current && !first_failure.compare_exchange_weak(current, i)) {
@@ -327,8 +328,7 @@ PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& co
   for (auto& e : errors) out.errors.insert(out.errors.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
   std::sort(out.errors.begin(), out.errors.end(), [](const auto& a, const auto& b) { return a.row < b.row; });
   if (options.on_error == OnError::kRaise && !out.errors.empty()) {
-    const auto& first = out.errors.front();
-    throw Error(first.kind, "row " + std::to_string(first.row) + ": " + first.where, first.detail);
+    throw out.errors.front().error;
   }
   // The editions the rows were priced with, in library order.
   for (const auto& e : engine.library().editions()) {

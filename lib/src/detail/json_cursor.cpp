@@ -29,20 +29,53 @@ std::string JsonCursor::path() const {
   return out;
 }
 
-void JsonCursor::fail(const std::string& detail) const {
+ErrorCode code_for(ErrorKind kind, Rule rule) {
+  const bool input = kind != ErrorKind::kTable;
+  switch (rule) {
+    case Rule::kMissing: return input ? ErrorCode::kMissing : ErrorCode::kTableMissingKey;
+    case Rule::kUnknownKey: return input ? ErrorCode::kUnknownField : ErrorCode::kTableUnknownKey;
+    case Rule::kDuplicate: return input ? ErrorCode::kDuplicateField : ErrorCode::kTableDuplicate;
+    case Rule::kWrongType: return input ? ErrorCode::kWrongType : ErrorCode::kTableWrongType;
+    case Rule::kNotInteger: return input ? ErrorCode::kNotInteger : ErrorCode::kTableNotInteger;
+    case Rule::kNumberOutOfRange: return input ? ErrorCode::kNumberOutOfRange : ErrorCode::kTableNumberOutOfRange;
+    case Rule::kNotFinite: return input ? ErrorCode::kNotFinite : ErrorCode::kTableNumberOutOfRange;
+    case Rule::kBelowMinimum: return input ? ErrorCode::kBelowMinimum : ErrorCode::kTableBelowMinimum;
+    case Rule::kAboveMaximum: return input ? ErrorCode::kAboveMaximum : ErrorCode::kTableAboveMaximum;
+    case Rule::kInvalidDate: return input ? ErrorCode::kInvalidDate : ErrorCode::kTableInvalidValue;
+    case Rule::kUnknownValue: return input ? ErrorCode::kUnknownValue : ErrorCode::kTableInvalidValue;
+    case Rule::kInvalidValue: return input ? ErrorCode::kUnknownValue : ErrorCode::kTableInvalidValue;
+    case Rule::kNotIncreasing: return input ? ErrorCode::kUnknownValue : ErrorCode::kTableNotIncreasing;
+    case Rule::kInconsistent: return input ? ErrorCode::kUnknownValue : ErrorCode::kTableInconsistent;
+  }
+  return input ? ErrorCode::kUnknownValue : ErrorCode::kTableInvalidValue;
+}
+
+void JsonCursor::fail(Rule rule, const std::string& detail) const {
   std::string where = *prefix_;
   const std::string p = path();
   if (!p.empty()) where += (where.empty() ? "" : ": ") + p;
-  throw Error(kind_, where, detail);
+  throw Error(code_for(kind_, rule), where, detail);
 }
 
-void JsonCursor::fail_value(const std::string& expectation) const { fail(expectation + ", got " + describe()); }
+void JsonCursor::fail_code(ErrorCode code, const std::string& detail, bool quote_value) const {
+  std::string where = *prefix_;
+  const std::string p = path();
+  if (!p.empty()) where += (where.empty() ? "" : ": ") + p;
+  throw Error(code, where, detail, quote_value ? describe() : std::string());
+}
+
+void JsonCursor::fail_value(Rule rule, const std::string& expectation) const {
+  std::string where = *prefix_;
+  const std::string p = path();
+  if (!p.empty()) where += (where.empty() ? "" : ": ") + p;
+  throw Error(code_for(kind_, rule), where, expectation, describe());
+}
 
 void JsonCursor::require_object() const {
-  if (node().type != Type::kObject) fail_value("must be an object");
+  if (node().type != Type::kObject) fail_value(Rule::kWrongType, "must be an object");
 }
 void JsonCursor::require_array() const {
-  if (node().type != Type::kArray) fail_value("must be an array");
+  if (node().type != Type::kArray) fail_value(Rule::kWrongType, "must be an array");
 }
 
 std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
@@ -65,7 +98,7 @@ JsonCursor JsonCursor::at(std::string_view key) const {
   std::string where = *prefix_;
   p += (p.empty() ? "" : ".") + std::string(key);
   where += (where.empty() ? "" : ": ") + p;
-  throw Error(kind_, where, "required field is missing");
+  throw Error(code_for(kind_, Rule::kMissing), where, "required field is missing");
 }
 
 void JsonCursor::only_keys(std::initializer_list<std::string_view> allowed) const {
@@ -74,13 +107,13 @@ void JsonCursor::only_keys(std::initializer_list<std::string_view> allowed) cons
     int bit = 0;
     for (std::string_view a : allowed) {
       if (a == key) {
-        if (seen & (std::uint64_t{1} << bit)) value.fail("field given twice");
+        if (seen & (std::uint64_t{1} << bit)) value.fail(Rule::kDuplicate, "field given twice");
         seen |= std::uint64_t{1} << bit;
         return;
       }
       ++bit;
     }
-    value.fail("unknown field");
+    value.fail(Rule::kUnknownKey, "unknown field");
   });
 }
 
@@ -96,38 +129,42 @@ std::int64_t JsonCursor::integer(std::int64_t min, std::int64_t max) const {
   if (n.type != Type::kInteger) {
     if (n.type == Type::kNumber && n.text.find_first_of(".eE") == std::string_view::npos && n.text != "NaN" &&
         n.text.find("Infinity") == std::string_view::npos)
-      fail_value("must be an integer within 64 bits");
-    fail_value("must be an integer");
+      fail_value(Rule::kNumberOutOfRange, "must be an integer within 64 bits");
+    if (n.type == Type::kNumber) fail_value(Rule::kNotInteger, "must be an integer");
+    fail_value(Rule::kWrongType, "must be an integer");
   }
-  if (n.integer < min) fail_value("must be an integer >= " + std::to_string(min));
-  if (n.integer > max) fail_value("must be an integer <= " + std::to_string(max));
+  if (n.integer < min) fail_value(Rule::kBelowMinimum, "must be an integer >= " + std::to_string(min));
+  if (n.integer > max) fail_value(Rule::kAboveMaximum, "must be an integer <= " + std::to_string(max));
   return n.integer;
 }
 
 bool JsonCursor::boolean() const {
   const Type t = node().type;
-  if (t != Type::kTrue && t != Type::kFalse) fail_value("must be true or false");
+  if (t != Type::kTrue && t != Type::kFalse) fail_value(Rule::kWrongType, "must be true or false");
   return t == Type::kTrue;
 }
 
 std::string_view JsonCursor::string_view() const {
-  if (node().type != Type::kString) fail_value("must be a string");
+  if (node().type != Type::kString) fail_value(Rule::kWrongType, "must be a string");
   return node().text;
 }
 
 Rational JsonCursor::exact_number() const {
   const JsonDoc::Node& n = node();
   if (n.type == Type::kInteger) return Rational{n.integer, 1};
-  if (n.type != Type::kNumber) fail_value("must be a number");
+  if (n.type != Type::kNumber) fail_value(Rule::kWrongType, "must be a number");
   const auto exact = parse_decimal_text(n.text);
-  if (!exact || !std::isfinite(n.number)) fail_value("must be a finite number");
+  if (!exact || !std::isfinite(n.number)) fail_value(Rule::kNumberOutOfRange, "must be a finite number");
   return *exact;
 }
 
 double JsonCursor::finite_double() const {
   const JsonDoc::Node& n = node();
-  if (n.type != Type::kInteger && n.type != Type::kNumber) fail_value("must be a number");
-  if (!std::isfinite(n.number)) fail_value("must be a finite number");
+  if (n.type != Type::kInteger && n.type != Type::kNumber) fail_value(Rule::kWrongType, "must be a number");
+  if (!std::isfinite(n.number)) {
+    const bool literal = n.text.find("Infinity") != std::string_view::npos || n.text.find("NaN") != std::string_view::npos;
+    fail_value(literal ? Rule::kNotFinite : Rule::kNumberOutOfRange, "must be a finite number");
+  }
   return n.number;
 }
 
@@ -138,9 +175,9 @@ Decimal4 JsonCursor::decimal4() const {
 }
 
 Date JsonCursor::date() const {
-  if (node().type != Type::kString) fail_value("must be a date \"YYYY-MM-DD\"");
+  if (node().type != Type::kString) fail_value(Rule::kWrongType, "must be a date \"YYYY-MM-DD\"");
   const auto d = Date::parse(node().text);
-  if (!d) fail_value("must be a valid date \"YYYY-MM-DD\"");
+  if (!d) fail_value(Rule::kInvalidDate, "must be a valid date \"YYYY-MM-DD\"");
   return *d;
 }
 

@@ -16,6 +16,25 @@
 
 namespace cybercover::detail {
 
+// What rule a value breaks; the cursor's kind turns it into an input.* or table.* code.
+enum class Rule : std::uint8_t {
+  kMissing,
+  kUnknownKey,
+  kDuplicate,
+  kWrongType,
+  kNotInteger,
+  kNumberOutOfRange,
+  kNotFinite,
+  kBelowMinimum,
+  kAboveMaximum,
+  kInvalidDate,
+  kUnknownValue,
+  kInvalidValue,
+  kNotIncreasing,
+  kInconsistent,
+};
+ErrorCode code_for(ErrorKind kind, Rule rule);
+
 class JsonCursor {
  public:
   // `prefix` (the table file, or empty for requests) goes before the path in errors; it and
@@ -23,8 +42,13 @@ class JsonCursor {
   JsonCursor(const JsonDoc& doc, ErrorKind kind, const std::string& prefix, std::uint32_t index = 0)
       : doc_(&doc), prefix_(&prefix), index_(index), kind_(kind) {}
 
-  [[noreturn]] void fail(const std::string& detail) const;
-  [[noreturn]] void fail_value(const std::string& expectation) const;  // "... got <value>"
+  // Throws the error of `rule` about this node; fail_value also quotes the node's value.
+  [[noreturn]] void fail(Rule rule, const std::string& detail) const;
+  [[noreturn]] void fail_value(Rule rule, const std::string& expectation) const;  // "..., got <value>"
+  [[noreturn]] void fail(const std::string& detail) const { fail(Rule::kInvalidValue, detail); }
+  // Throws a specific code (for rules that only one kind of document has).
+  [[noreturn]] void fail_code(ErrorCode code, const std::string& detail, bool quote_value) const;
+  [[noreturn]] void fail_value(const std::string& expectation) const { fail_value(Rule::kInvalidValue, expectation); }
 
   const JsonDoc::Node& node() const { return doc_->node(index_); }
   std::string path() const;

@@ -44,9 +44,9 @@ AnswerSheet parse_answers(const JsonCursor& root, const Questionnaire& q) {
   AnswerSheet sheet(q);
   root.at("answers").for_each_member([&](std::string_view id, const JsonCursor& c) {
     const int index = q.item_index(id);
-    if (index < 0) c.fail("no such item in the questionnaire of this edition");
+    if (index < 0) c.fail_code(ErrorCode::kUnknownItem, "no such item in the questionnaire of this edition", false);
     Answer& slot = sheet.answers()[static_cast<std::size_t>(index)];
-    if (slot != Answer::kUnanswered) c.fail("item answered twice");
+    if (slot != Answer::kUnanswered) c.fail_code(ErrorCode::kDuplicateField, "item answered twice", false);
     slot = parse_enum(c, parse_answer, "\"yes\", \"partial\", \"no\", \"unknown\", \"na\"");
   });
   return sheet;
@@ -83,7 +83,8 @@ Controls parse_controls(const JsonCursor& c) {
   if (const auto rate = c.find("phishing_click_rate")) {
     controls.phishing_click_rate = rate->finite_double();
     if (*controls.phishing_click_rate < 0 || *controls.phishing_click_rate > 1)
-      rate->fail_value("must be between 0 and 1");
+      rate->fail_value(*controls.phishing_click_rate < 0 ? detail::Rule::kBelowMinimum : detail::Rule::kAboveMaximum,
+                       "must be between 0 and 1");
   }
   controls.incidents_3y = c.at("incidents_3y").integer(0);
   return controls;
@@ -134,7 +135,7 @@ JsonDoc parse_text(std::string_view text, const std::string& what) {
   try {
     return JsonDoc::parse(text, /*reject_duplicate_names=*/false);  // checked field by field
   } catch (const std::invalid_argument& e) {
-    throw Error(ErrorKind::kInput, what, std::string("malformed JSON: ") + e.what());
+    throw Error(ErrorCode::kMalformedJson, what, std::string("malformed JSON: ") + e.what());
   }
 }
 
@@ -142,7 +143,7 @@ JsonDoc copy_of(const nlohmann::json& j) {
   try {
     return JsonDoc::from_nlohmann(j);
   } catch (const std::invalid_argument& e) {
-    throw Error(ErrorKind::kInput, "request", e.what());
+    throw Error(ErrorCode::kWrongType, "request", e.what());
   }
 }
 

@@ -29,9 +29,9 @@ int response_section(const RatingTables& t) {
 }
 
 void check_exposure(const RatingTables& t, const LossExposure& e) {
-  if (e.employees < 1) throw_input_error("employees", "must be an integer >= 1, got " + std::to_string(e.employees));
+  if (e.employees < 1) throw Error(ErrorCode::kBelowMinimum, "employees", "must be an integer >= 1", std::to_string(e.employees));
   if (e.tier < 0 || static_cast<std::size_t>(e.tier) >= t.posture.tiers.size())
-    throw_input_error("tier", "must be a tier of the edition, got index " + std::to_string(e.tier));
+    throw Error(ErrorCode::kUnknownValue, "tier", "must be a tier of the edition", "index " + std::to_string(e.tier));
 }
 
 // SplitMix64: a small, portable generator, so a seed gives the same numbers on every platform
@@ -110,7 +110,7 @@ ExpectedLosses expected_losses(const RatingTables& t, const LossExposure& e) {
 
 SimulationResult simulate_portfolio(const RatingTables& t, const std::vector<LossExposure>& portfolio,
                                     const SimulationOptions& options) {
-  if (options.years < 1) throw_input_error("years", "must be at least 1, got " + std::to_string(options.years));
+  if (options.years < 1) throw Error(ErrorCode::kBelowMinimum, "years", "must be at least 1", std::to_string(options.years));
   for (const auto& e : portfolio) check_exposure(t, e);
   const LossModelTable& m = t.loss_model;
   const std::size_t sections = t.top_up.sections.size();

@@ -37,42 +37,43 @@ double threshold(Decimal4 t) { return static_cast<double>(t.scaled()) / static_c
 void validate_controls(const Controls& c, std::int64_t endpoints, Date quote_date) {
   if (c.edr.status != EdrStatus::kNone) {
     if (endpoints == 0)
-      throw_input_error("company.endpoints",
-                        "must be at least 1 when an EDR is deployed (controls.edr.status \"" +
-                            std::string(to_string(c.edr.status)) + "\"), got 0");
+      throw Error(ErrorCode::kEdrWithoutEndpoints, "company.endpoints",
+                  "must be at least 1 when an EDR is deployed (controls.edr.status \"" +
+                      std::string(to_string(c.edr.status)) + "\")",
+                  "0");
     if (c.edr.covered_endpoints < 1)
-      throw_input_error("controls.edr.covered_endpoints",
-                        "must be at least 1 when an EDR is deployed, got " + count_text(c.edr.covered_endpoints));
+      throw Error(ErrorCode::kEdrWithoutCovered, "controls.edr.covered_endpoints",
+                  "must be at least 1 when an EDR is deployed", count_text(c.edr.covered_endpoints));
     if (c.edr.covered_endpoints > endpoints)
-      throw_input_error("controls.edr.covered_endpoints",
-                        "must not exceed company.endpoints (" + count_text(endpoints) + "), got " +
-                            count_text(c.edr.covered_endpoints));
+      throw Error(ErrorCode::kCoveredAboveEndpoints, "controls.edr.covered_endpoints",
+                  "must not exceed company.endpoints (" + count_text(endpoints) + ")", count_text(c.edr.covered_endpoints));
   } else if (c.edr.covered_endpoints < 0) {
-    throw_input_error("controls.edr.covered_endpoints", "must be an integer >= 0, got " + count_text(c.edr.covered_endpoints));
+    throw Error(ErrorCode::kBelowMinimum, "controls.edr.covered_endpoints", "must be an integer >= 0", count_text(c.edr.covered_endpoints));
   }
   if (c.edr.status == EdrStatus::kManaged) {
     if (!c.edr.installed_on)
-      throw_input_error("controls.edr.installed_on", "is required for a managed EDR");
+      throw Error(ErrorCode::kMissing, "controls.edr.installed_on", "is required for a managed EDR");
     if (*c.edr.installed_on > quote_date)
-      throw_input_error("controls.edr.installed_on",
-                        "must not be after quote_date (" + quote_date.to_string() + "), got " +
-                            c.edr.installed_on->to_string());
+      throw Error(ErrorCode::kInstalledAfterQuoteDate, "controls.edr.installed_on",
+                  "must not be after quote_date (" + quote_date.to_string() + ")",
+                  quote_for_message(c.edr.installed_on->to_string()));
   }
   if (c.legacy_os_endpoints < 0)
-    throw_input_error("controls.legacy_os_endpoints", "must be an integer >= 0, got " + count_text(c.legacy_os_endpoints));
+    throw Error(ErrorCode::kBelowMinimum, "controls.legacy_os_endpoints", "must be an integer >= 0", count_text(c.legacy_os_endpoints));
   if (c.legacy_os_endpoints > endpoints)
-    throw_input_error("controls.legacy_os_endpoints",
-                      "must not exceed company.endpoints (" + count_text(endpoints) + "), got " +
-                          count_text(c.legacy_os_endpoints));
+    throw Error(ErrorCode::kLegacyAboveEndpoints, "controls.legacy_os_endpoints",
+                "must not exceed company.endpoints (" + count_text(endpoints) + ")", count_text(c.legacy_os_endpoints));
   if (c.incidents_3y < 0)
-    throw_input_error("controls.incidents_3y", "must be an integer >= 0, got " + count_text(c.incidents_3y));
+    throw Error(ErrorCode::kBelowMinimum, "controls.incidents_3y", "must be an integer >= 0", count_text(c.incidents_3y));
   if (c.phishing_click_rate) {
     const double r = *c.phishing_click_rate;
     if (!std::isfinite(r))
-      throw_input_error("controls.phishing_click_rate",
-                        std::string("must be a finite number, got ") + (std::isnan(r) ? "NaN" : r > 0 ? "Infinity" : "-Infinity"));
-    if (r < 0 || r > 1)
-      throw_input_error("controls.phishing_click_rate", "must be between 0 and 1, got " + detail::float_text(r));
+      throw Error(ErrorCode::kNotFinite, "controls.phishing_click_rate", "must be a finite number",
+                  std::isnan(r) ? "NaN" : r > 0 ? "Infinity" : "-Infinity");
+    if (r < 0)
+      throw Error(ErrorCode::kBelowMinimum, "controls.phishing_click_rate", "must be between 0 and 1", detail::float_text(r));
+    if (r > 1)
+      throw Error(ErrorCode::kAboveMaximum, "controls.phishing_click_rate", "must be between 0 and 1", detail::float_text(r));
   }
 }
 

@@ -30,15 +30,15 @@ ResolvedSelection resolve_selection(const TopUpTable& table, int section, Yen li
   r.section = section;
   r.limit_row = sec.limit_row(limit_yen);
   if (r.limit_row < 0)
-    throw_input_error("top_up." + sec.key + ".limit_yen",
-                      "limit not offered for section " + sec.key + " (offered: " + offered_amounts(sec.limits) +
-                          "), got " + std::to_string(limit_yen));
+    throw Error(ErrorCode::kLimitNotOffered, "top_up." + sec.key + ".limit_yen",
+                "limit not offered for section " + sec.key + " (offered: " + offered_amounts(sec.limits) + ")",
+                std::to_string(limit_yen));
   const Yen deductible = deductible_yen.value_or(sec.default_deductible_yen);
   r.deductible_row = sec.deductible_row(deductible);
   if (r.deductible_row < 0)
-    throw_input_error("top_up." + sec.key + ".deductible_yen",
-                      "deductible not offered for section " + sec.key + " (offered: " +
-                          offered_amounts(sec.deductibles) + "), got " + std::to_string(deductible));
+    throw Error(ErrorCode::kDeductibleNotOffered, "top_up." + sec.key + ".deductible_yen",
+                "deductible not offered for section " + sec.key + " (offered: " + offered_amounts(sec.deductibles) + ")",
+                std::to_string(deductible));
   return r;
 }
 
@@ -49,10 +49,10 @@ ResolvedSelections resolve_selections(const TopUpTable& table, const std::vector
     if (section < 0) {
       std::string known;
       for (const auto& sec : table.sections) known += (known.empty() ? "" : ", ") + sec.key;
-      throw_input_error("top_up." + s.section, "no such section (offered: " + known + ")");
+      throw Error(ErrorCode::kUnknownSection, "top_up." + s.section, "no such section (offered: " + known + ")");
     }
     for (const auto& prior : out)
-      if (prior.section == section) throw_input_error("top_up." + s.section, "section selected twice");
+      if (prior.section == section) throw Error(ErrorCode::kDuplicateField, "top_up." + s.section, "section selected twice");
     out.push_back(resolve_selection(table, section, s.limit_yen, s.deductible_yen));
   }
   // Report and price sections in table order, whatever order the request used.
@@ -67,8 +67,8 @@ void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
   if (selections.empty()) return;
   const int band = table.revenue_band(revenue_yen);
   if (band < 0)
-    throw_input_error("company.revenue_yen", "is above the last revenue band of the top-up table, got " +
-                                                 std::to_string(revenue_yen));
+    throw Error(ErrorCode::kRevenueAboveBands, "company.revenue_yen", "is above the last revenue band of the top-up table",
+                std::to_string(revenue_yen));
   TopUpQuote& q = out.emplace();  // built in place: the record is large
   q.plan = plan;
   for (const ResolvedSelection& r : selections) {

@@ -14,10 +14,10 @@ const char* engine_version() noexcept { return CYBERCOVER_VERSION; }
 namespace detail {
 
 void validate_company(const Company& c) {
-  if (c.employees < 1) throw_input_error("company.employees", "must be an integer >= 1, got " + std::to_string(c.employees));
-  if (c.endpoints < 0) throw_input_error("company.endpoints", "must be an integer >= 0, got " + std::to_string(c.endpoints));
-  if (c.capital_yen < 0) throw_input_error("company.capital_yen", "must be an integer >= 0, got " + std::to_string(c.capital_yen));
-  if (c.revenue_yen < 0) throw_input_error("company.revenue_yen", "must be an integer >= 0, got " + std::to_string(c.revenue_yen));
+  if (c.employees < 1) throw Error(ErrorCode::kBelowMinimum, "company.employees", "must be an integer >= 1", std::to_string(c.employees));
+  if (c.endpoints < 0) throw Error(ErrorCode::kBelowMinimum, "company.endpoints", "must be an integer >= 0", std::to_string(c.endpoints));
+  if (c.capital_yen < 0) throw Error(ErrorCode::kBelowMinimum, "company.capital_yen", "must be an integer >= 0", std::to_string(c.capital_yen));
+  if (c.revenue_yen < 0) throw Error(ErrorCode::kBelowMinimum, "company.revenue_yen", "must be an integer >= 0", std::to_string(c.revenue_yen));
 }
 
 int resolve_industry(const UnderwritingTable& table, const std::string& key) {
@@ -25,7 +25,7 @@ int resolve_industry(const UnderwritingTable& table, const std::string& key) {
   if (index < 0) {
     std::string known;
     for (const auto& ind : table.industries) known += (known.empty() ? "" : ", ") + ind.key;
-    throw_input_error("company.industry", "unknown industry (known: " + known + "), got \"" + key + "\"");
+    throw Error(ErrorCode::kUnknownIndustry, "company.industry", "unknown industry (known: " + known + ")", quote_for_message(key));
   }
   return index;
 }
@@ -33,7 +33,7 @@ int resolve_industry(const UnderwritingTable& table, const std::string& key) {
 const SubsidyProgram* resolve_subsidy(const RatingTables& t, const std::optional<std::string>& id) {
   if (!id) return nullptr;
   const SubsidyProgram* program = t.find_subsidy(*id);
-  if (!program) throw_input_error("subsidy_program", "unknown programme, got \"" + *id + "\"");
+  if (!program) throw Error(ErrorCode::kUnknownSubsidyProgram, "subsidy_program", "unknown programme", quote_for_message(*id));
   return program;
 }
 

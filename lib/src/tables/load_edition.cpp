@@ -24,6 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using detail::JsonCursor;
 using detail::JsonDoc;
+using detail::Rule;
 
 struct TableFile {
   std::string relative_path;  // within the edition directory, '/' separated
@@ -37,7 +38,7 @@ constexpr const char* kTableNames[] = {"questionnaire", "posture",   "underwriti
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::kIo, path.string(), "cannot open file");
+  if (!in) throw Error(ErrorCode::kIoCannotRead, path.string(), "cannot open file");
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
@@ -57,12 +58,12 @@ std::vector<T> read_keyed(const JsonCursor& c, const std::vector<std::string>& n
   for (const auto& n : names) expected += (expected.empty() ? "" : ", ") + n;
   c.for_each_member([&](std::string_view key, const JsonCursor& value) {
     if (std::find(names.begin(), names.end(), key) == names.end())
-      value.fail("unknown key: expected one of " + source + " (" + expected + ")");
+      value.fail(Rule::kUnknownKey, "unknown key: expected one of " + source + " (" + expected + ")");
   });
   std::vector<T> out;
   for (const auto& name : names) {
     const auto value = c.find(name);
-    if (!value) c.fail("missing \"" + name + "\": must give a value for each of " + source + " (" + expected + ")");
+    if (!value) c.fail(Rule::kMissing, "missing \"" + name + "\": must give a value for each of " + source + " (" + expected + ")");
     out.push_back(read_value(*value));
   }
   return out;
@@ -111,9 +112,9 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     Domain domain;
     domain.number = static_cast<int>(d.at("number").integer(1, 99));
     if (!q.domains.empty() && domain.number <= q.domains.back().number)
-      d.at("number").fail_value("domain numbers must be unique and increasing");
+      d.at("number").fail_value(Rule::kNotIncreasing, "domain numbers must be unique and increasing");
     domain.key = d.at("key").string();
-    if (!domain_keys.insert(domain.key).second) d.at("key").fail_value("duplicate domain key");
+    if (!domain_keys.insert(domain.key).second) d.at("key").fail_value(Rule::kDuplicate, "duplicate domain key");
     domain.name_ja = d.at("name_ja").string();
     domain.name_en = d.at("name_en").string();
     q.domains.push_back(std::move(domain));
@@ -129,7 +130,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
                   "question_ja", "question_en", "measure_ja", "measure_en"});
     Item item;
     item.id = it.at("id").string();
-    if (!ids.insert(item.id).second) it.at("id").fail_value("duplicate item id");
+    if (!ids.insert(item.id).second) it.at("id").fail_value(Rule::kDuplicate, "duplicate item id");
     item.domain = static_cast<int>(it.at("domain").integer());
     if (q.domain_index(item.domain) < 0) it.at("domain").fail_value("unknown domain");
     // The id spells the domain and the item number: "D07.3" (two-digit domain, no leading 0).
@@ -149,7 +150,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     if (!q.items.empty()) {
       const Item& prev = q.items.back();
       if (std::make_pair(item.domain, item.number) <= std::make_pair(prev.domain, prev.number))
-        it.at("id").fail_value("items must be listed in domain then item order");
+        it.at("id").fail_value(Rule::kNotIncreasing, "items must be listed in domain then item order");
     }
     const JsonCursor points = it.at("points");
     item.points = static_cast<int>(points.integer(1, 10000));
@@ -161,7 +162,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     }
     if (const auto ipa = it.find("ipa_no")) {
       item.ipa_no = static_cast<int>(ipa->integer(1, 25));
-      if (!ipa_numbers.insert(*item.ipa_no).second) ipa->fail_value("duplicate ipa_no");
+      if (!ipa_numbers.insert(*item.ipa_no).second) ipa->fail_value(Rule::kDuplicate, "duplicate ipa_no");
     }
     if (const auto na = it.find("allow_na")) item.allow_na = na->boolean();
     if (const auto sa = it.find("security_action")) {
@@ -182,7 +183,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   for (std::size_t i = 0; i < q.items.size(); ++i) {
     const Item& item = q.items[i];
     if (item.number != q.item_count_of_domain[static_cast<std::size_t>(item.domain)] + 1)
-      items.element(i).at("id").fail_value("item numbers must run 1, 2, 3... within a domain");
+      items.element(i).at("id").fail_value(Rule::kNotIncreasing, "item numbers must run 1, 2, 3... within a domain");
     if (item.number == 1) q.first_item_of_domain[static_cast<std::size_t>(item.domain)] = static_cast<int>(i);
     ++q.item_count_of_domain[static_cast<std::size_t>(item.domain)];
     ItemRule rule;
@@ -224,7 +225,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     q.max_item_points = std::max(q.max_item_points, item.points);
   }
   if (q.total_points != q.max_score)
-    items.fail("item points sum to " + std::to_string(q.total_points) + ", must sum to max_score " +
+    items.fail(Rule::kInconsistent, "item points sum to " + std::to_string(q.total_points) + ", must sum to max_score " +
                std::to_string(q.max_score));
 }
 
@@ -271,13 +272,13 @@ void load_posture(const JsonCursor& root, PostureTable& p) {
     t.only_keys({"tier", "min_index"});
     Tier tier;
     tier.name = t.at("tier").string();
-    if (tier.name.empty() || !names.insert(tier.name).second) t.at("tier").fail_value("tier names must be unique and non-empty");
+    if (tier.name.empty() || !names.insert(tier.name).second) t.at("tier").fail_value(Rule::kDuplicate, "tier names must be unique and non-empty");
     const bool last = i + 1 == tiers.size();
     if (const auto m = t.find("min_index")) {
       if (last) m->fail_value("the last tier is the catch-all and must have min_index null");
       tier.min_index = m->integer();
       if (!p.tiers.empty() && *tier.min_index >= *p.tiers.back().min_index)
-        m->fail_value("min_index must decrease from one tier to the next");
+        m->fail_value(Rule::kNotIncreasing, "min_index must decrease from one tier to the next");
     } else if (!last) {
       t.at("min_index").fail("only the last tier may have min_index null");
     }
@@ -303,7 +304,7 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
     SmeCategory cat;
     cat.key = c.at("key").string();
     for (const auto& other : u.sme_categories)
-      if (other.key == cat.key) c.at("key").fail_value("duplicate SME category");
+      if (other.key == cat.key) c.at("key").fail_value(Rule::kDuplicate, "duplicate SME category");
     cat.capital_max_yen = c.at("capital_max_yen").integer(0);
     cat.employees_max = c.at("employees_max").integer(0);
     u.sme_categories.push_back(std::move(cat));
@@ -322,7 +323,7 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
     c.only_keys({"key", "sme_category", "rubber_products_category"});
     Industry ind;
     ind.key = c.at("key").string();
-    if (u.industry_index(ind.key) >= 0) c.at("key").fail_value("duplicate industry");
+    if (u.industry_index(ind.key) >= 0) c.at("key").fail_value(Rule::kDuplicate, "duplicate industry");
     ind.sme_category = category_index(c.at("sme_category"));
     if (const auto r = c.find("rubber_products_category")) ind.rubber_category = category_index(*r);
     u.industries.push_back(std::move(ind));
@@ -371,7 +372,7 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
       if (last) m->fail_value("the last band is open-ended and must have max_employees null");
       const std::int64_t max = m->integer(1);
       if (!b.employee_band_max.empty() && max <= b.employee_band_max.back())
-        m->fail_value("bands must be contiguous and increasing");
+        m->fail_value(Rule::kNotIncreasing, "bands must be contiguous and increasing");
       b.employee_band_max.push_back(max);
     } else {
       if (!last) band.at("max_employees").fail("only the last band may be open-ended");
@@ -400,7 +401,7 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
     if (const auto by_band = rate.find("by_employee_band_yen")) {
       by_band->require_array();
       if (by_band->size() != b.employee_band_max.size())
-        by_band->fail("must give one rate per employee band (" +
+        by_band->fail(Rule::kInconsistent, "must give one rate per employee band (" +
                       std::to_string(b.employee_band_max.size()) + "), got " +
                       std::to_string(by_band->size()));
       for (std::size_t i = 0; i < by_band->size(); ++i)
@@ -430,7 +431,7 @@ std::vector<LimitOption> load_options(const JsonCursor& rows, const char* amount
     LimitOption o;
     o.amount_yen = r.at(amount_key).integer(0);
     if (!out.empty() && o.amount_yen <= out.back().amount_yen)
-      r.at(amount_key).fail_value("amounts must be unique and increasing");
+      r.at(amount_key).fail_value(Rule::kNotIncreasing, "amounts must be unique and increasing");
     o.factor = positive_factor(r.at("factor"));
     out.push_back(o);
   }
@@ -454,7 +455,7 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
                  "excess_over_base_cover"});
     Section sec;
     sec.key = s.at("key").string();
-    if (t.section_index(sec.key) >= 0) s.at("key").fail_value("duplicate section");
+    if (t.section_index(sec.key) >= 0) s.at("key").fail_value(Rule::kDuplicate, "duplicate section");
     sec.name_ja = s.at("name_ja").string();
     sec.limits = load_options(s.at("limits"), "limit_yen");
     sec.deductibles = load_options(s.at("deductibles"), "deductible_yen");
@@ -474,13 +475,13 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
     RevenueBand band;
     band.max_revenue_yen = b.at("max_revenue_yen").integer(1);
     if (!t.revenue_bands.empty() && band.max_revenue_yen <= t.revenue_bands.back().max_revenue_yen)
-      b.at("max_revenue_yen").fail_value("bands must be contiguous and increasing");
+      b.at("max_revenue_yen").fail_value(Rule::kNotIncreasing, "bands must be contiguous and increasing");
     band.base_premium_yen = read_keyed<Yen>(b.at("base_premium_yen"), section_names, "the sections above",
                                             [](const JsonCursor& c) { return c.integer(0); });
     t.revenue_bands.push_back(std::move(band));
   }
   if (t.revenue_bands.back().max_revenue_yen < u.revenue_max_yen)
-    bands.fail("the last band ends at " + std::to_string(t.revenue_bands.back().max_revenue_yen) +
+    bands.fail(Rule::kInconsistent, "the last band ends at " + std::to_string(t.revenue_bands.back().max_revenue_yen) +
                ", below underwriting.json revenue_max_yen " + std::to_string(u.revenue_max_yen) +
                ": an accepted company would have no band");
   std::vector<std::string> industry_names;
@@ -494,7 +495,7 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
   const JsonCursor multi = root.at("multi_section_factors");
   multi.require_array();
   if (multi.size() != t.sections.size())
-    multi.fail("must give one factor per number of sections (" + std::to_string(t.sections.size()) +
+    multi.fail(Rule::kInconsistent, "must give one factor per number of sections (" + std::to_string(t.sections.size()) +
                "), got " + std::to_string(multi.size()));
   for (std::size_t i = 0; i < multi.size(); ++i) t.multi_section_factors.push_back(positive_factor(multi.element(i)));
   t.minimum_premium_yen = root.at("minimum_premium_yen").integer(0);
@@ -516,7 +517,7 @@ void load_subsidies(const JsonCursor& root, std::vector<SubsidyProgram>& program
     SubsidyProgram p;
     p.id = c.at("id").string();
     for (const auto& other : programs)
-      if (other.id == p.id) c.at("id").fail_value("duplicate programme id");
+      if (other.id == p.id) c.at("id").fail_value(Rule::kDuplicate, "duplicate programme id");
     c.at("name_ja").string();
     const JsonCursor share = c.at("share");
     share.only_keys({"numerator", "denominator"});
@@ -542,7 +543,7 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
   const JsonCursor lambdas = freq.at("tier_c_lambda_by_employee_band");
   lambdas.require_array();
   if (lambdas.size() != base.employee_band_max.size())
-    lambdas.fail("must give one frequency per employee band of base_cover.json (" +
+    lambdas.fail(Rule::kInconsistent, "must give one frequency per employee band of base_cover.json (" +
                  std::to_string(base.employee_band_max.size()) + ")");
   for (std::size_t i = 0; i < lambdas.size(); ++i) m.frequency_by_employee_band.push_back(positive_double(lambdas.element(i)));
   m.tier_multipliers = read_keyed<double>(freq.at("tier_multipliers"), tier_names(posture), "the tiers of posture.json",
@@ -576,7 +577,7 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
 std::shared_ptr<const RatingTables> load_edition(const std::string& edition_dir) {
   const fs::path dir(edition_dir);
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw Error(ErrorKind::kIo, edition_dir, "not a directory");
+  if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::kIoNotADirectory, edition_dir, "not a directory");
   std::map<std::string, std::string> contents;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
@@ -597,7 +598,7 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
     try {
       f.document = JsonDoc::parse(f.bytes);
     } catch (const std::invalid_argument& e) {
-      throw Error(ErrorKind::kTable, f.display_path, std::string("malformed JSON: ") + e.what());
+      throw Error(ErrorCode::kTableMalformedJson, f.display_path, std::string("malformed JSON: ") + e.what());
     }
   }
 
@@ -613,7 +614,7 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
     const std::string table = root.at("table").string();
     if (std::find(std::begin(kTableNames), std::end(kTableNames), table) == std::end(kTableNames))
       root.at("table").fail_value("unknown table");
-    if (rel != table + ".json") root.at("table").fail_value("must match the file name " + rel);
+    if (rel != table + ".json") root.at("table").fail_value(Rule::kInconsistent, "must match the file name " + rel);
     const std::string edition = root.at("edition").string();
     if (edition.empty()) root.at("edition").fail_value("must not be empty");
     DateRange range{root.at("effective_from").date(), root.at("effective_to").optional_date()};
@@ -626,18 +627,18 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
     } else {
       const std::string against = " (" + first->relative_path + " says ";
       if (edition != tables->edition)
-        root.at("edition").fail_value("must match the other files of the edition" + against + tables->edition + ")");
+        root.at("edition").fail_value(Rule::kInconsistent, "must match the other files of the edition" + against + tables->edition + ")");
       if (range.from != tables->in_force.from)
-        root.at("effective_from").fail_value("must match" + against + tables->in_force.from.to_string() + ")");
+        root.at("effective_from").fail_value(Rule::kInconsistent, "must match" + against + tables->in_force.from.to_string() + ")");
       if (range.to != tables->in_force.to)
-        root.at("effective_to").fail_value("must match" + against +
+        root.at("effective_to").fail_value(Rule::kInconsistent, "must match" + against +
                                            (tables->in_force.to ? tables->in_force.to->to_string() : "null") + ")");
     }
     by_table[table] = &f;
   }
   for (const char* name : kTableNames)
     if (!by_table.count(name))
-      throw Error(ErrorKind::kTable, (dir / (std::string(name) + ".json")).generic_string(), "table file is missing");
+      throw Error(ErrorCode::kTableMissingFile, (dir / (std::string(name) + ".json")).generic_string(), "table file is missing");
 
   load_questionnaire(root_of(*by_table["questionnaire"]), tables->questionnaire);
   load_posture(root_of(*by_table["posture"]), tables->posture);

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 TableLibrary TableLibrary::load(const std::string& root) {
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) throw Error(ErrorKind::kIo, root, "not a directory");
+  if (!fs::is_directory(root, ec)) throw Error(ErrorCode::kIoNotADirectory, root, "not a directory");
   std::vector<std::string> edition_dirs;
   bool has_json_files = false;
   for (const auto& entry : fs::directory_iterator(root)) {
@@ -25,11 +25,11 @@ TableLibrary TableLibrary::load(const std::string& root) {
   }
   if (has_json_files) {
     if (!edition_dirs.empty())
-      throw Error(ErrorKind::kTable, root,
+      throw Error(ErrorCode::kTableInvalidValue, root,
                   "holds both table files and edition directories; use one or the other");
     edition_dirs = {root};
   }
-  if (edition_dirs.empty()) throw Error(ErrorKind::kTable, root, "holds no table edition");
+  if (edition_dirs.empty()) throw Error(ErrorCode::kTableMissingFile, root, "holds no table edition");
   std::sort(edition_dirs.begin(), edition_dirs.end());
   std::vector<std::shared_ptr<const RatingTables>> editions;
   for (const auto& dir : edition_dirs) editions.push_back(load_edition(dir));
@@ -42,10 +42,10 @@ TableLibrary TableLibrary::from_editions(std::vector<std::shared_ptr<const Ratin
   for (std::size_t i = 0; i < editions.size(); ++i) {
     for (std::size_t j = i + 1; j < editions.size(); ++j) {
       if (editions[i]->edition == editions[j]->edition)
-        throw Error(ErrorKind::kTable, editions[j]->source_dir,
+        throw Error(ErrorCode::kTableOverlappingEditions, editions[j]->source_dir,
                     "edition id '" + editions[j]->edition + "' is also used by " + editions[i]->source_dir);
       if (editions[i]->in_force.overlaps(editions[j]->in_force))
-        throw Error(ErrorKind::kTable, editions[j]->source_dir,
+        throw Error(ErrorCode::kTableOverlappingEditions, editions[j]->source_dir,
                     "edition '" + editions[j]->edition + "' (from " +
                         editions[j]->in_force.from.to_string() + ") overlaps edition '" +
                         editions[i]->edition + "' (" + editions[i]->in_force.from.to_string() +
@@ -64,8 +64,8 @@ std::shared_ptr<const RatingTables> TableLibrary::shared_for_date(Date date) con
   for (const auto& e : editions_)
     known += (known.empty() ? "" : ", ") + e->edition + " from " + e->in_force.from.to_string() +
              (e->in_force.to ? " to " + e->in_force.to->to_string() : "");
-  throw Error(ErrorKind::kNoEdition, "quote_date",
-              "no table edition is in force on " + date.to_string() + " (editions: " + known + ")");
+  throw Error(ErrorCode::kNotInForce, "quote_date", "no table edition is in force on this date (editions: " + known + ")",
+              quote_for_message(date.to_string()));
 }
 
 const RatingTables& TableLibrary::for_date(Date date) const {
@@ -78,7 +78,7 @@ const RatingTables& TableLibrary::for_date(Date date) const {
 std::shared_ptr<const RatingTables> TableLibrary::edition(const std::string& id) const {
   for (const auto& e : editions_)
     if (e->edition == id) return e;
-  throw Error(ErrorKind::kNoEdition, "edition", "no edition '" + id + "' is loaded");
+  throw Error(ErrorCode::kUnknownEdition, "edition", "no edition with this id is loaded", quote_for_message(id));
 }
 
 std::string default_tables_dir() {

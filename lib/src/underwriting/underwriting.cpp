@@ -22,9 +22,10 @@ int sme_category_of(const UnderwritingTable& table, int industry, bool rubber_pr
   const Industry& ind = table.industries[static_cast<std::size_t>(industry)];
   if (!rubber_products) return ind.sme_category;
   if (!ind.rubber_category)
-    throw_input_error("company.rubber_products",
-                      "applies only to an industry with a rubber-products SME category, but "
-                      "company.industry is \"" + ind.key + "\", got true");
+    throw Error(ErrorCode::kRubberProductsIndustry, "company.rubber_products",
+                "applies only to an industry with a rubber-products SME category, but "
+                "company.industry is \"" + ind.key + "\"",
+                "true");
   return *ind.rubber_category;
 }
 

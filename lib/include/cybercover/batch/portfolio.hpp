@@ -123,11 +123,8 @@ struct PortfolioResult {
   std::vector<std::string> editions_used;
 
   struct RowError {
-    std::size_t row = 0;
-    std::string message;  // Error::what(), as the single quote would throw it
-    std::string where;
-    ErrorKind kind = ErrorKind::kInput;
-    std::string detail;
+    std::size_t row = 0;  // 0-based index of the row in the columns
+    Error error;          // as the single quote would throw it, at its location
   };
   std::vector<RowError> errors;  // by row
 };
