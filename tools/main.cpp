@@ -28,7 +28,7 @@ constexpr const char* kUsage = R"(usage:
   cybercover tables check DIR
   cybercover tables path
 loss: the loss model's expected annual loss and indicated premium per layer for the
-quoted company (RATE_MANUAL §6), beside the premium charged.
+quoted company (docs/rating_rules.md §6), beside the premium charged.
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
 price: one company per CSV row (columns: see README "Portfolio CSV"); bad rows get their
 error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES, else

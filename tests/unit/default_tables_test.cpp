@@ -73,7 +73,8 @@ TEST(DefaultTables, VariableNamingNoDirectoryIsAnErrorNotAFallBack) {
     EXPECT_EQ(e.code(), ErrorCode::kIoNotADirectory);
     EXPECT_EQ(e.field(), "CYBERCOVER_TABLES");
     EXPECT_STREQ(e.what(),
-                 "[cybercover.io.not_a_directory] CYBERCOVER_TABLES: must name a directory of rating tables, but it "
+                 "[cybercover.io.not_a_directory] CYBERCOVER_TABLES: must name a directory of "
+                 "rating tables, but it "
                  "is not a directory, got \"/nonexistent/cybercover-tables\"");
   }
   EXPECT_THROW(Engine::with_default_tables(), Error);
