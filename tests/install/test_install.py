@@ -2,9 +2,10 @@
 """The installed library finds its own tables (docs/install.md).
 
 Installs the build into a scratch prefix outside the source and build trees, moves the
-prefix elsewhere (nothing may depend on where it was installed), builds tests/consumer
-against it with find_package(cybercover), and from an empty directory runs the installed
-`cybercover` CLI and the consumer with their default tables (Engine::with_default_tables).
+prefix elsewhere (nothing may depend on where it was installed), builds tests/consumer and
+examples/cpp against it with find_package(cybercover), and from an empty directory runs the
+installed `cybercover` CLI, the consumer and the example with their default tables
+(Engine::with_default_tables).
 Each run is traced with strace: no path under the source tree or the build tree may be
 opened, or even looked at, and the installed table files must be the ones read. It also
 checks the path the programs report, the edition's sha256 against an independent
@@ -136,6 +137,12 @@ try:
           f"-DCMAKE_CXX_COMPILER={args.cxx}", "-DCMAKE_BUILD_TYPE=Release"], "configuring the consumer")
     must([args.cmake, "--build", consumer_build], "building the consumer")
     consumer = consumer_build / "consumer"
+    # The C++ example, built on its own as an integrator would copy it out of the repository.
+    example_build = scratch / "example-build"
+    must([args.cmake, "-S", SRC / "examples/cpp", "-B", example_build, f"-DCMAKE_PREFIX_PATH={prefix}",
+          f"-DCMAKE_CXX_COMPILER={args.cxx}", "-DCMAKE_BUILD_TYPE=Release"], "configuring the example")
+    must([args.cmake, "--build", example_build], "building the example")
+    example = example_build / "quote_example"
 
     # ---- run both from an empty directory, with no override in the environment.
     workdir = scratch / "run"
@@ -169,6 +176,11 @@ try:
     check("consumer with the default tables", p.returncode == 0 and p.stdout == expected,
           f"printed {p.stdout!r}, expected {expected!r} (exit {p.returncode}) {p.stderr}")
     check_no_tree_touched("consumer", paths, tables_dir)
+
+    p, paths = traced([example], workdir, env, "example")
+    check("example with the default tables", p.returncode == 0 and f"sha256      {sha}\n" in p.stdout
+          and "  payable     35800 - 11930 = 23870 yen\n" in p.stdout, f"{p.stdout!r} {p.stderr}")
+    check_no_tree_touched("example", paths, tables_dir)
 
     # ---- $CYBERCOVER_TABLES overrides the installed tables.
     alternative = scratch / "alternative-tables"
