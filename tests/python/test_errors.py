@@ -28,9 +28,9 @@ def test_input_error_names_the_field_and_value(engine, example1):
         engine.quote(example1)
     err = info.value
     assert type(err) is cybercover.InputError
-    assert str(err) == "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
+    assert str(err) == "[cybercover.input.below_minimum] company.employees: must be an integer between 1 and 1000000, got -3"
     assert (err.kind, err.code, err.field, err.detail, err.value) == (
-        "input", "input.below_minimum", "company.employees", "must be an integer >= 1", "-3")
+        "input", "input.below_minimum", "company.employees", "must be an integer between 1 and 1000000", "-3")
 
 
 @pytest.mark.parametrize("rate", [math.nan, math.inf, -math.inf])

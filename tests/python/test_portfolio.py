@@ -366,7 +366,7 @@ def test_collect_gives_the_single_quote_message_per_row(engine):
         assert all(pd.isna(frame.loc[row, m]) for m in MONEY)
     assert frame["ok"].iloc[0::2].all()
     messages = dict(result.errors)
-    assert messages[1] == "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
+    assert messages[1] == "[cybercover.input.below_minimum] company.employees: must be an integer between 1 and 1000000, got -3"
     assert messages[3].startswith('[cybercover.input.unknown_industry] company.industry: unknown industry (known: manufacturing, ')
     assert messages[3].endswith(', got "fishing"')
     assert messages[5].startswith("[cybercover.input.limit_not_offered] top_up.liability.limit_yen: limit not offered")
