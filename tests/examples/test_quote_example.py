@@ -189,10 +189,13 @@ with tempfile.TemporaryDirectory() as tmp:
     bad = pathlib.Path(tmp) / "bad.json"
     bad.write_text(json.dumps(request))
     p = run(EXAMPLE, bad)
-    expect_equal("bad request: exit 2 and the message",
-                 (p.returncode, p.stdout, p.stderr),
-                 (2, "", "quote_example: [cybercover.input.below_minimum] company.employees: must be an integer >= 1, "
-                         "got -3\n"))
+    c = run(CLI, "quote", bad)
+    message = c.stderr.removeprefix("cybercover: ")
+    check("bad request: the library's error, naming the code, the field and the value",
+          message.startswith("[cybercover.input.below_minimum] company.employees: ") and message.endswith("got -3\n"),
+          c.stderr)
+    expect_equal("bad request: exit 2 with the same message as the CLI", (p.returncode, p.stdout, p.stderr),
+                 (2, "", "quote_example: " + message))
 
 print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failed check(s)")
 sys.exit(1 if failures else 0)
