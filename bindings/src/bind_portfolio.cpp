@@ -41,10 +41,23 @@ struct Missing {
   }
 };
 
-// A Python value read as a raw value; `text` owns what the value's views point at.
+// A Python value read as a raw value. `text` owns the characters of a string (or a number's
+// digits); value() points the raw value at them, so a PyCell may be moved or copied freely.
 struct PyCell {
-  RawValue value;
+  RawValue raw;
   std::string text;
+  bool owns_text = false;
+
+  RawValue value() const {
+    RawValue v = raw;
+    if (owns_text) v.text = text;
+    return v;
+  }
+  void set_text(std::string t, RawValue::Kind kind) {
+    text = std::move(t);
+    owns_text = true;
+    raw.kind = kind;
+  }
 };
 
 std::string repr_of(PyObject* o) {
@@ -67,7 +80,7 @@ PyCell cell_of(PyObject* o, const Missing& missing) {
   PyCell c;
   if (o == Py_None || o == missing.na || o == missing.nat) return c;
   if (PyBool_Check(o) || is_numpy_bool(o)) {
-    c.value = RawValue::of_bool(PyObject_IsTrue(o) == 1);
+    c.raw = RawValue::of_bool(PyObject_IsTrue(o) == 1);
     return c;
   }
   if (PyUnicode_Check(o)) {
@@ -75,32 +88,30 @@ PyCell cell_of(PyObject* o, const Missing& missing) {
     const char* data = PyUnicode_AsUTF8AndSize(o, &size);
     if (!data) {  // lone surrogates
       PyErr_Clear();
-      c.text = repr_of(o);
-      c.value = RawValue::of_other(c.text);
+      c.set_text(repr_of(o), RawValue::Kind::kOther);
       return c;
     }
-    c.text.assign(data, static_cast<std::size_t>(size));
-    c.value = RawValue::of_string(c.text);
+    if (size == 0) return c;  // an empty cell, as in a CSV file: not given
+    c.set_text(std::string(data, static_cast<std::size_t>(size)), RawValue::Kind::kString);
     return c;
   }
   if (PyFloat_Check(o)) {
     const double d = PyFloat_AS_DOUBLE(o);
-    if (!std::isnan(d)) c.value = RawValue::of_number(d);
+    if (!std::isnan(d)) c.raw = RawValue::of_number(d);
     return c;
   }
   if (PyDateTime_Check(o)) {  // datetime.datetime and pandas.Timestamp
     if (PyDateTime_DATE_GET_HOUR(o) || PyDateTime_DATE_GET_MINUTE(o) || PyDateTime_DATE_GET_SECOND(o) ||
         PyDateTime_DATE_GET_MICROSECOND(o)) {
-      c.text = py::str(py::handle(o).attr("isoformat")()).cast<std::string>();  // a time of day: not a date
-      c.value = RawValue::of_string(c.text);
+      c.set_text(py::str(py::handle(o).attr("isoformat")()).cast<std::string>(), RawValue::Kind::kString);  // not a date
       return c;
     }
-    c.value = RawValue::of_date(Date::from_ymd(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
+    c.raw = RawValue::of_date(Date::from_ymd(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
                                                static_cast<unsigned>(PyDateTime_GET_DAY(o))));
     return c;
   }
   if (PyDate_Check(o)) {
-    c.value = RawValue::of_date(Date::from_ymd(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
+    c.raw = RawValue::of_date(Date::from_ymd(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
                                                static_cast<unsigned>(PyDateTime_GET_DAY(o))));
     return c;
   }
@@ -111,13 +122,13 @@ PyCell cell_of(PyObject* o, const Missing& missing) {
       const long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
       if (overflow == 0 && !(v == -1 && PyErr_Occurred())) {
         Py_DECREF(index);
-        c.value = RawValue::of_integer(v);
+        c.raw = RawValue::of_integer(v);
         return c;
       }
       PyErr_Clear();
-      c.text = repr_of(index);  // beyond 64 bits: the digits, judged as a number
+      c.raw = RawValue::of_number(overflow > 0 ? HUGE_VAL : -HUGE_VAL);
+      c.set_text(repr_of(index), RawValue::Kind::kNumber);  // beyond 64 bits: the digits, judged as a number
       Py_DECREF(index);
-      c.value = RawValue::of_number(overflow > 0 ? HUGE_VAL : -HUGE_VAL, c.text);
       return c;
     }
     PyErr_Clear();
@@ -127,21 +138,19 @@ PyCell cell_of(PyObject* o, const Missing& missing) {
     if (d == -1.0 && PyErr_Occurred()) {
       PyErr_Clear();
     } else {
-      if (!std::isnan(d)) c.value = RawValue::of_number(d);
+      if (!std::isnan(d)) c.raw = RawValue::of_number(d);
       return c;
     }
   }
-  c.text = repr_of(o);
   if (std::string_view(Py_TYPE(o)->tp_name) == "numpy.datetime64") {
-    if (c.text.find("NaT") != std::string::npos) return PyCell{};
     const std::string iso = py::str(py::handle(o)).cast<std::string>();
+    if (iso.find("NaT") != std::string::npos) return c;
     const auto t = iso.find('T');
     const bool midnight = t == std::string::npos || iso.find_first_not_of("0:.", t + 1) == std::string::npos;
-    c.text = midnight ? iso.substr(0, t) : iso;
-    c.value = RawValue::of_string(c.text);
+    c.set_text(midnight ? iso.substr(0, t) : iso, RawValue::Kind::kString);
     return c;
   }
-  c.value = RawValue::of_other(c.text);
+  c.set_text(repr_of(o), RawValue::Kind::kOther);
   return c;
 }
 
@@ -229,12 +238,13 @@ class ColumnDoor {
   void scalar(std::size_t column, const py::handle& value) {
     const PyCell cell = cell_of(value.ptr(), missing_);
     if (n_ == 0) return;
-    b_.set(0, column, cell.value);
+    b_.set(0, column, cell.value());
     if (b_.failed(0)) {
       const PortfolioColumns probe = b_.columns(1);
       throw probe.failed_rows.front().error.at(ErrorLocation{0, {}, {}});
     }
-    for (std::size_t r = 1; r < n_; ++r) b_.set(r, column, cell.value);
+    const RawValue v = cell.value();
+    for (std::size_t r = 1; r < n_; ++r) b_.set(r, column, v);
   }
 
   void categorical(std::size_t column, const py::array& codes_in, const py::list& categories) {
@@ -250,8 +260,8 @@ class ColumnDoor {
       bool all_text = true;
       std::vector<std::string> keys;
       for (const PyCell& cell : cells) {
-        all_text &= cell.value.kind == RawValue::Kind::kString;
-        keys.emplace_back(cell.value.text);
+        all_text &= cell.value().kind == RawValue::Kind::kString;
+        keys.emplace_back(cell.value().text);
       }
       if (all_text) {
         auto& out = buffers_.make(buffers_.int32, n_, std::int32_t{-1});
@@ -263,7 +273,7 @@ class ColumnDoor {
     const PyCell absent;
     for (std::size_t r = 0; r < n_; ++r) {
       const bool valid = c[r] >= 0 && c[r] < static_cast<std::int64_t>(cells.size());
-      b_.set(r, column, valid ? cells[static_cast<std::size_t>(c[r])].value : absent.value);
+      b_.set(r, column, valid ? cells[static_cast<std::size_t>(c[r])].value() : absent.value());
     }
   }
 
@@ -352,7 +362,7 @@ class ColumnDoor {
         continue;
       }
       const PyCell cell = cell_of(data[r], missing_);
-      b_.set(r, column, cell.value);
+      b_.set(r, column, cell.value());
     }
   }
 
@@ -526,7 +536,7 @@ py::dict quote_columns(const Engine& engine, std::size_t rows, const py::list& c
   const Missing missing;
   if (!quote_date.is_none()) {
     const PyCell cell = cell_of(quote_date.ptr(), missing);
-    defaults.quote_date = detail::read_date(field_spec(Field::kQuoteDate), "quote_date", cell.value);
+    defaults.quote_date = detail::read_date(field_spec(Field::kQuoteDate), "quote_date", cell.value());
   }
   if (!subsidy_program.is_none()) defaults.subsidy_program = subsidy_program.cast<std::string>();
 
@@ -688,7 +698,7 @@ py::dict score_matrix(const Engine& engine, const py::array_t<std::uint8_t, py::
                       const py::object& quote_date) {
   const Missing missing;
   const PyCell cell = cell_of(quote_date.ptr(), missing);
-  const Date date = detail::read_date(field_spec(Field::kQuoteDate), "quote_date", cell.value);
+  const Date date = detail::read_date(field_spec(Field::kQuoteDate), "quote_date", cell.value());
   const RatingTables& t = engine.tables_for(date);
   if (answers.ndim() != 2 || static_cast<std::size_t>(answers.shape(1)) != t.questionnaire.items.size())
     throw Error(ErrorCode::kColumnShape, "answers",

@@ -109,6 +109,9 @@ def _payload(value: Any) -> Tuple[Any, ...]:
     pd = _pandas()
     if pd is not None:
         if isinstance(value, (pd.Series, pd.Index)):
+            if isinstance(value.dtype, np.dtype):  # numpy-backed: its own buffer, no copy
+                arr = value.to_numpy(copy=False)
+                return ("array", arr.astype(object) if arr.dtype.kind in "US" else arr, None)
             value = value.array
         if isinstance(value, pd.Categorical):
             return ("categorical", np.asarray(value.codes), list(value.categories))

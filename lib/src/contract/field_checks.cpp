@@ -164,8 +164,7 @@ std::optional<std::int64_t> optional_integer(const FieldSpec& spec, const std::s
       }
       if (!r->integral) fail(ErrorCode::kNotInteger, path, integer_rule(spec), v);
       if (!r->fits) fail(ErrorCode::kNumberOutOfRange, path, integer_rule(spec), v);
-      if (r->value < spec.min) fail(ErrorCode::kBelowMinimum, path, integer_rule(spec), v);
-      if (r->value > spec.max) fail(ErrorCode::kAboveMaximum, path, integer_rule(spec), v);
+      check_integer(spec, path, r->value);  // an integral number is that integer (80.0 is 80), in messages too
       return r->value;
     }
     default:
