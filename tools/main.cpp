@@ -10,6 +10,7 @@
 
 #include "cybercover/cybercover.hpp"
 #include "price_csv.hpp"
+#include "report.hpp"
 #include "summary.hpp"
 
 #include <unistd.h>
@@ -25,6 +26,7 @@ constexpr const char* kUsage = R"(usage:
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
                     [--errors collect|raise] [--no-progress] [--tables DIR]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
+  cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en] ...  (report --help)
   cybercover tables check DIR
 loss: the loss model's expected annual loss and indicated premium per layer for the
 quoted company (RATE_MANUAL §6), beside the premium charged.
@@ -119,6 +121,7 @@ int run(int argc, char** argv) {
     std::cout << "cybercover " << cybercover::engine_version() << "\n";
     return 0;
   }
+  if (command == "report") return cybercover::cli::run_report(argc, argv);
   Options o = parse_options(argc, argv);
   if (command == "tables") {
     if (o.positional.size() != 2 || o.positional[0] != "check") throw UsageError("expected: tables check DIR");
