@@ -37,7 +37,9 @@ Result price_dict(const Engine& e, const py::object& request, Price price) {
     const py::gil_scoped_release release;
     price(e, j, out, headline);
   }
-  return Result(std::move(out), std::move(headline));
+  Result result(std::move(out), std::move(headline));
+  price.attach(result);
+  return result;
 }
 
 // The figures the Quote properties show, under the same paths as the full JSON.
@@ -60,11 +62,20 @@ nlohmann::json quote_headline(const Quote& q) {
 
 struct PriceQuote {
   template <typename Request>
-  void operator()(const Engine& e, const Request& request, std::string& out, nlohmann::json& headline) const {
-    const Quote q = e.quote(parse(request, e.library()));
+  void operator()(const Engine& e, const Request& request, std::string& out, nlohmann::json& headline) {
+    auto parsed = std::make_shared<const QuoteRequest>(parse(request, e.library()));
+    const Quote q = e.quote(*parsed);
     write_json(q, out);
     headline = quote_headline(q);
+    request_ = std::move(parsed);  // kept for Quote.report_html() and Quote.remediation()
+    tables_ = q.tables;
   }
+  void attach(QuoteResult& result) {
+    result.request = std::move(request_);
+    result.tables = std::move(tables_);
+  }
+  std::shared_ptr<const QuoteRequest> request_;
+  std::shared_ptr<const RatingTables> tables_;
   static QuoteRequest parse(std::string_view text, const TableLibrary& l) { return parse_quote_request_text(text, l); }
   static QuoteRequest parse(const nlohmann::json& j, const TableLibrary& l) { return parse_quote_request(j, l); }
 };
@@ -74,6 +85,7 @@ struct PriceAssessment {
   void operator()(const Engine& e, const Request& request, std::string& out, nlohmann::json&) const {
     write_json(e.assess(parse(request, e.library())), out);
   }
+  void attach(AssessmentResultJson&) const {}
   static AssessmentRequest parse(std::string_view text, const TableLibrary& l) {
     return parse_assessment_request_text(text, l);
   }

@@ -14,6 +14,7 @@ from ._core import (
 )
 from ._paths import default_tables_dir as default_tables_dir
 from .portfolio import PortfolioResult as PortfolioResult
+from .remediation import RemediationPlan as RemediationPlan, Report as Report
 from .request import (
     AssessmentRequest as AssessmentRequest,
     Company as Company,

@@ -565,6 +565,7 @@ RemediationSummary summarise(const RemediationPlan& plan) {
   RemediationSummary s;
   s.ok = true;
   s.tier = plan.baseline.tier;
+  s.tier_name = plan.tables->posture.tiers[static_cast<std::size_t>(s.tier)].name;
   s.outcome = plan.baseline.decision.outcome;
   s.insured_cost_yen = plan.baseline.insured_cost_yen;
   s.measure_count = plan.measures.size();
@@ -579,6 +580,7 @@ RemediationSummary summarise(const RemediationPlan& plan) {
     const TierTarget& next = plan.targets.front();
     s.has_next_tier = true;
     s.next_tier = next.tier;
+    s.next_tier_name = plan.tables->posture.tiers[static_cast<std::size_t>(next.tier)].name;
     s.next_tier_reachable = next.reachable;
     s.next_tier_measure_count = next.measures.size();
     s.next_tier_cost_yen = next.cost_yen;

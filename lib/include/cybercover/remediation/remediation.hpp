@@ -110,6 +110,7 @@ struct RemediationSummary {
   bool ok = false;
   std::string error;  // the single plan's error message when !ok
   int tier = 0;
+  std::string tier_name;  // the row's edition may differ from the next row's
   Outcome outcome = Outcome::kAccept;
   Yen insured_cost_yen = 0;
   std::size_t measure_count = 0;
@@ -121,6 +122,7 @@ struct RemediationSummary {
   // The cheapest set reaching the next tier (when has_next_tier: the tier is not the best).
   bool has_next_tier = false;
   int next_tier = 0;
+  std::string next_tier_name;
   bool next_tier_reachable = false;
   std::size_t next_tier_measure_count = 0;
   Yen next_tier_cost_yen = 0;
