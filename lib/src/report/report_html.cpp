@@ -288,7 +288,7 @@ class Page {
   std::string outcome_short() const {
     switch (q_.decision.outcome) {
       case Outcome::kAccept: return L("お引き受けできます", "Can be offered");
-      case Outcome::kRefer: return L("個別の確認が必要です", "Needs a review");
+      case Outcome::kRefer: return L("確認が必要です", "Needs a review");
       case Outcome::kDecline: return L("お引き受けできません", "Cannot be offered");
     }
     return "";
@@ -452,7 +452,7 @@ class Page {
     const std::int64_t raw = plan_.baseline.raw_index;
     add("<section id=\"tier\">\n<h2>" + std::string(L("3. 保険のリスク区分", "3. Your insurance risk tier")) + "</h2>\n");
     add("<p>" +
-        fill(L("リスク区分は <strong id=\"tier-value\" data-tier=\"{}\">{}</strong> です。区分は{}から{}までの{}段階で、{}が最も良く、区分が良いほど保険料は安くなります。",
+        fill(L("リスク区分は<strong id=\"tier-value\" data-tier=\"{}\">{}</strong>です。区分は{}から{}までの{}段階で、{}が最も良く、区分が良いほど保険料は安くなります。",
                "Your risk tier is <strong id=\"tier-value\" data-tier=\"{}\">{}</strong>. There are {} tiers from {} (best) to {}; the better the tier, the lower the premium."),
              ja_ ? std::vector<std::string>{tier_name(tier), tier_name(tier), tier_name(0),
                                                       tier_name(static_cast<int>(tiers.size()) - 1), std::to_string(tiers.size()), tier_name(0)}
@@ -671,7 +671,10 @@ class Page {
         if (!chosen.empty()) chosen += L("・", ", ");
         chosen += section_name(s.section) + " " + amount_(s.limit_yen);
       }
-      std::string line = fill(L("ご選択の内容（{}）の年間保険料は{}です", "Your choice ({}) costs {} a year"), {chosen, yen_(u.annual_premium_yen)});
+      const bool referred = q_.decision.outcome == Outcome::kRefer;
+      std::string line = fill(referred ? L("ご選択の内容（{}）の年間保険料は、確認前の目安で{}です", "Your choice ({}) costs an indicative {} a year")
+                                       : L("ご選択の内容（{}）の年間保険料は{}です", "Your choice ({}) costs {} a year"),
+                              {chosen, yen_(u.annual_premium_yen)});
       if (u.minimum_applied) line += L("（最低保険料）", " (the minimum premium)");
       if (u.subsidy_program && u.subsidy_code == SubsidyCode::kNone && u.subsidy_yen > 0)
         line += fill(L("。補助金{}を差し引いたお支払いは、年{}（月払いの場合は月{}）です。",
@@ -679,7 +682,6 @@ class Page {
                      {yen_(u.subsidy_yen), yen_(u.payable_annual_yen), yen_(u.monthly_instalment_yen)});
       else
         line += fill(L("。月払いの場合は月{}です。", "; {} a month by instalments."), {yen_(u.monthly_instalment_yen)});
-      if (q_.decision.outcome == Outcome::kRefer) line += L("（確認前の目安）", " (indicative until the review)");
       add("<p id=\"top-up-selected\">" + line + "</p>\n");
       if (u.subsidy_program && u.subsidy_code == SubsidyCode::kNotEffective)
         add("<p class=\"note\">" + fill(L("補助金（{}）は、診断日には受け付けていません。", "The subsidy ({}) is not open on the date of this assessment."),
@@ -756,9 +758,11 @@ class Page {
       s += fill(L("保険料の合計は年{}増えます（サービスに付く補償が加わるためです）。",
                   "your premiums rise by {} a year (the cover that comes with the new service)."),
                 {yen_(-target.yen_saved)});
-    if (target.refer_to_accept)
+    // Whether the set ends the review: said for the first set, and for the second only if it differs.
+    const bool first_accepts = !plan_.targets.empty() && plan_.targets[0].refer_to_accept;
+    if (target.refer_to_accept && (first || !first_accepts))
       s += L("これで、個別の確認なしに上乗せ補償をお引き受けできるようになります。", " It also means the top-up cover can be offered without a review.");
-    else if (q_.decision.outcome == Outcome::kRefer && target.after && target.after->decision.outcome == Outcome::kRefer)
+    else if (first && q_.decision.outcome == Outcome::kRefer && target.after && target.after->decision.outcome == Outcome::kRefer)
       s += L("ただし、上乗せ補償に個別の確認が必要なことは変わりません。", " The top-up cover would still need a review.");
     return s;
   }
@@ -824,9 +828,15 @@ class Page {
     std::string classes;
     for (const EffortClass& e : t_.remediation.effort_classes) {
       if (!classes.empty()) classes += L("、", ", ");
-      classes += esc(ja_ ? e.name_ja : e.name_en) + (ja_ ? "約" : " about ") + yen_(e.typical_cost_yen);
+      classes += esc(ja_ ? e.name_ja : e.name_en) + (ja_ ? "：約" : ": about ") + yen_(e.typical_cost_yen);
     }
     const RemediationTable& rt = t_.remediation;
+    const bool starred = !plan_.targets.empty() && plan_.targets[0].reachable;
+    add("<p class=\"note\">" + std::string(L("「—」は、その対策だけでは保険料が変わらないことを示します。", "“—” means the measure alone does not change your premiums.")) +
+        (starred ? L("保険料は区分が上がったときに下がるため、★印のように組み合わせて取り組むのが効果的です。",
+                     " Premiums fall when your tier improves, so measures pay off in combination, as marked ★.")
+                 : "") +
+        "</p>\n");
     add("<p class=\"note\">" +
         fill(L("費用の目安は一般的な中小企業の例です（手間 {}）。運用サービスは標準的な料金（UTM 月額{}、EDR 1台あたり月額{}）で計算しています。実際の費用は、会社の規模や状況によって変わります。保険料の削減は、上乗せ補償のお支払い額と1階建ての保険料の合計で比べています。",
                "Costs are typical figures for an SME (effort {}). Managed services are priced at typical rates (UTM {} a month, EDR {} per PC a month). Your own costs depend on your size and situation. Savings compare the top-up premium you pay plus the premium of the cover that comes with your service."),
