@@ -138,13 +138,13 @@ int run(int argc, char** argv) {
     cybercover::cli::PriceCsvOptions p;
     p.input = one_positional(o, "IN.csv");
     p.output = o.output;
-    p.quote_date = o.date;
-    p.subsidy_program = o.subsidy;
-    p.threads = o.threads;
-    p.raise_on_error = o.raise_on_error;
+    if (o.date) p.csv.quote_date = cybercover::Date::parse(*o.date);
+    p.csv.subsidy_program = o.subsidy;
+    p.csv.threads = o.threads;
+    p.csv.on_error = o.raise_on_error ? cybercover::OnError::kRaise : cybercover::OnError::kCollect;
     p.progress = o.progress && ::isatty(STDERR_FILENO) && o.output != "-";
     const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables));
-    const auto summary = cybercover::cli::price_csv(engine, p);
+    const auto summary = cybercover::cli::price_csv_file(engine, p);
     std::cerr << "cybercover: priced " << summary.rows - summary.errors << " of " << summary.rows << " rows";
     if (summary.errors) std::cerr << "; " << summary.errors << " rows have an error (see the error column)";
     std::cerr << "\n";

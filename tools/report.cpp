@@ -1,9 +1,11 @@
 // `cybercover report`: writes the feedback report (HTML, and PDF through headless Chromium's
 // print to PDF) or the remediation plan (JSON). Outputs are written beside their targets as
-// temporary files and renamed into place only once everything has succeeded, so a failed run
-// leaves the user's files as they were; an output may never be the input.
+// temporary files (OutputFile) and renamed into place only once everything has succeeded, so a
+// failed run leaves the user's files as they were; an output may never be the input.
 
 #include "report.hpp"
+
+#include "output_file.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -141,48 +143,6 @@ bool same_file(const std::string& a, const std::string& b) {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// A temporary file beside the target (same directory, so the rename is atomic), removed
-// unless committed. Created with the permissions a new file would get (0666 & ~umask).
-class PendingFile {
- public:
-  explicit PendingFile(std::string target) : target_(std::move(target)) {
-    const fs::path t(target_);
-    const fs::path dir = t.has_parent_path() ? t.parent_path() : fs::path(".");
-    std::string name = (dir / ("." + t.filename().string() + ".tmp-XXXXXX")).string();
-    std::vector<char> buf(name.begin(), name.end());
-    buf.push_back('\0');
-    const int fd = ::mkstemp(buf.data());
-    if (fd < 0) throw Error(ErrorCode::kIoCannotWrite, target_, "cannot create a temporary file beside it: " + errno_text());
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
-    ::close(fd);
-    temp_ = buf.data();
-  }
-  PendingFile(const PendingFile&) = delete;
-  PendingFile& operator=(const PendingFile&) = delete;
-  ~PendingFile() {
-    if (!committed_) ::unlink(temp_.c_str());
-  }
-
-  void write(std::string_view bytes) {
-    std::ofstream out(temp_, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw Error(ErrorCode::kIoCannotWrite, target_, "write failed");
-  }
-  void commit() {
-    if (std::rename(temp_.c_str(), target_.c_str()) != 0)
-      throw Error(ErrorCode::kIoCannotWrite, target_, "cannot move the finished file into place: " + errno_text());
-    committed_ = true;
-  }
-
- private:
-  std::string target_;
-  std::string temp_;
-  bool committed_ = false;
-};
-
 // A fresh private directory, removed with everything in it.
 class TempDir {
  public:
@@ -303,15 +263,18 @@ std::string print_pdf(const std::string& chromium, const std::string& html, cons
 
 int run(int argc, char** argv) {
   const ReportArgs a = parse_args(argc, argv);
-  for (const std::string* out : {&a.html_out, &a.pdf_out})
-    if (same_file(*out, a.input)) throw Error(ErrorCode::kIoSameFile, *out, "is the input file; choose another output");
   if (same_file(a.html_out, a.pdf_out)) throw Error(ErrorCode::kIoSameFile, a.pdf_out, "is also the -o output; choose another name");
+  if (a.input != "-") require_readable_file(a.input);
+  // The temporary files beside the targets exist from here on (so a wrong name fails before
+  // the work) and replace the targets only after everything has succeeded.
+  std::optional<OutputFile> html_file, pdf_file;
+  if (!a.html_out.empty() && a.html_out != "-") html_file.emplace(a.html_out, std::vector<std::string>{a.input});
+  if (!a.pdf_out.empty()) pdf_file.emplace(a.pdf_out, std::vector<std::string>{a.input});
   if (!a.json) validate_report_options(a.options);
 
   const std::string text = read_input(a.input);
   const Engine engine(TableLibrary::load(a.tables));
   const QuoteRequest request = parse_quote_request_text(text, engine.library());
-
   std::string document;
   if (a.json) {
     write_json(plan_remediation(engine, request), document);
@@ -319,18 +282,8 @@ int run(int argc, char** argv) {
   } else {
     document = report_html(engine, request, a.options);
   }
-  // Everything that can fail happens before the first rename.
-  std::string pdf;
-  if (!a.pdf_out.empty()) pdf = print_pdf(a.chromium, document, a.pdf_out);
-  std::optional<PendingFile> html_file, pdf_file;
-  if (!a.html_out.empty() && a.html_out != "-") {
-    html_file.emplace(a.html_out);
-    html_file->write(document);
-  }
-  if (!a.pdf_out.empty()) {
-    pdf_file.emplace(a.pdf_out);
-    pdf_file->write(pdf);
-  }
+  if (pdf_file) pdf_file->stream() << print_pdf(a.chromium, document, a.pdf_out);
+  if (html_file) html_file->stream() << document;
   if (html_file) html_file->commit();
   if (pdf_file) pdf_file->commit();
   if (a.html_out == "-" || (a.json && a.html_out.empty())) {

@@ -152,11 +152,46 @@ std::optional<std::string> plain_json_text(py::handle value) {
   return out;
 }
 
+// What a pandas row holds: NaN, None, pd.NA and NaT mean "not given" (JSON null); a date or
+// pandas.Timestamp at midnight is its "YYYY-MM-DD" (a time of day keeps its ISO text, which the
+// contract rejects as not a date); numpy scalars are their Python values.
+std::optional<nlohmann::json> pandas_value(py::handle value) {
+  const std::string_view type = Py_TYPE(value.ptr())->tp_name;
+  if (type == "NAType" || type == "NaTType") return nlohmann::json(nullptr);
+  if (PyFloat_Check(value.ptr()) && std::isnan(PyFloat_AS_DOUBLE(value.ptr()))) return nlohmann::json(nullptr);
+  if (py::hasattr(value, "isoformat") && py::hasattr(value, "year")) {
+    const bool has_time = py::hasattr(value, "hour") &&
+                          (value.attr("hour").cast<int>() || value.attr("minute").cast<int>() ||
+                           value.attr("second").cast<int>() || value.attr("microsecond").cast<int>());
+    const std::string iso = py::str(value.attr("isoformat")()).cast<std::string>();
+    return nlohmann::json(has_time ? iso : iso.substr(0, 10));
+  }
+  if (type == "numpy.datetime64") {
+    const std::string iso = py::str(value).cast<std::string>();
+    if (iso.find("NaT") != std::string::npos) return nlohmann::json(nullptr);
+    const auto t = iso.find('T');
+    const bool midnight = t == std::string::npos || iso.find_first_not_of("0:.", t + 1) == std::string::npos;
+    return nlohmann::json(midnight ? iso.substr(0, t) : iso);
+  }
+  if (type == "numpy.bool_") return nlohmann::json(PyObject_IsTrue(value.ptr()) == 1);
+  if (type.rfind("numpy.float", 0) == 0) {
+    const double d = PyFloat_AsDouble(value.ptr());
+    if (d == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+    return std::isnan(d) ? nlohmann::json(nullptr) : nlohmann::json(d);
+  }
+  if (type == "numpy.str_") return nlohmann::json(py::str(value).cast<std::string>());
+  return std::nullopt;
+}
+
 nlohmann::json json_from_python(py::handle value, const std::string& path) {
   if (value.is_none()) return nullptr;
   if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
   if (PyLong_Check(value.ptr())) return integer_json(value, path);
-  if (PyFloat_Check(value.ptr())) return PyFloat_AS_DOUBLE(value.ptr());
+  if (PyFloat_Check(value.ptr())) {
+    const double d = PyFloat_AS_DOUBLE(value.ptr());
+    return std::isnan(d) ? nlohmann::json(nullptr) : nlohmann::json(d);
+  }
+  if (const auto v = pandas_value(value)) return *v;
   if (PyUnicode_Check(value.ptr())) {
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
@@ -192,12 +227,9 @@ nlohmann::json json_from_python(py::handle value, const std::string& path) {
     if (!index) throw py::error_already_set();
     return integer_json(index, path);
   }
-  std::string hint;
-  if (py::hasattr(value, "isoformat")) hint = " (give dates as \"YYYY-MM-DD\" strings)";
   type_error(path, "cannot convert " + type_name(value) +
-                       " to JSON; expected dict, list, tuple, "
-                       "str, int, float, bool or None" +
-                       hint);
+                       " to JSON; expected dict, list, tuple, str, int, float, bool, None, a date or a pandas "
+                       "missing value");
 }
 
 py::object to_python(const nlohmann::json& value) {

@@ -22,8 +22,11 @@ def test_tuples_become_lists_and_big_unsigned_ints_survive():
     assert _core._json_round_trip(-(2**63)) == -(2**63)
 
 
-def test_non_finite_floats_are_passed_to_the_library():
-    assert math.isnan(_core._json_round_trip(math.nan))
+def test_missing_values_are_null_and_infinities_reach_the_library():
+    import pandas as pd
+
+    for missing in (math.nan, np.float64("nan"), pd.NA, pd.NaT, np.datetime64("NaT")):
+        assert _core._json_round_trip(missing) is None, missing
     assert _core._json_round_trip(-math.inf) == -math.inf
 
 
@@ -31,8 +34,8 @@ def test_numpy_scalars():
     assert _core._json_round_trip(np.int64(7)) == 7
     assert type(_core._json_round_trip(np.int64(7))) is int
     assert _core._json_round_trip(np.float64(0.25)) == 0.25
-    with pytest.raises(TypeError, match="bool_"):
-        _core._json_round_trip(np.bool_(True))
+    assert _core._json_round_trip(np.bool_(True)) is True
+    assert _core._json_round_trip(np.str_("yes")) == "yes"
 
 
 def test_unsupported_values_name_their_path():

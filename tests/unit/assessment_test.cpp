@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cybercover/cybercover.hpp"
+#include "detail/exact_arith.hpp"
 #include "support/table_fixture.hpp"
 
 namespace cybercover {

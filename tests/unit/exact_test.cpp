@@ -6,6 +6,7 @@
 #include <random>
 
 #include "cybercover/exact.hpp"
+#include "detail/exact_arith.hpp"
 #include "detail/decimal_text.hpp"
 
 namespace cybercover {

@@ -29,7 +29,7 @@ from ._core import (
     check_tables,
 )
 from ._paths import default_tables_dir
-from .portfolio import PortfolioResult  # also adds Engine.quote_arrays and Engine.quote_frame
+from .portfolio import PortfolioResult, RowError, item_ids, request_contract  # also Engine.quote_arrays/quote_frame
 from .remediation import RemediationPlan, Report  # also adds Engine.remediation, .report_html...
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
 
@@ -49,9 +49,12 @@ __all__ = [
     "QuoteRequest",
     "RemediationPlan",
     "Report",
+    "RowError",
     "TableError",
     "TableIoError",
     "__version__",
     "check_tables",
     "default_tables_dir",
+    "item_ids",
+    "request_contract",
 ]

@@ -13,7 +13,12 @@ from ._core import (
     check_tables as check_tables,
 )
 from ._paths import default_tables_dir as default_tables_dir
-from .portfolio import PortfolioResult as PortfolioResult
+from .portfolio import (
+    PortfolioResult as PortfolioResult,
+    RowError as RowError,
+    item_ids as item_ids,
+    request_contract as request_contract,
+)
 from .remediation import RemediationPlan as RemediationPlan, Report as Report
 from .request import (
     AssessmentRequest as AssessmentRequest,

@@ -32,11 +32,6 @@ struct BaseCoverQuote {
   std::optional<PriceCapCheck> price_cap;
 };
 
-// Checks that the plan's implied controls are in place and the price field is allowed;
-// throws Error{kInput} naming bundle_plan or service_monthly_price_yen.
-void validate_plan(const BaseCoverTable& table, BundlePlan plan, const Controls& controls,
-                   const std::optional<Yen>& service_monthly_price_yen);
-
 // Prices the base cover into `out` (reset for plan none).
 void price_base_cover_into(std::optional<BaseCoverQuote>& out, const BaseCoverTable& table, BundlePlan plan,
                            std::int64_t employees, const Controls& controls, int tier,
