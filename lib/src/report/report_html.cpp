@@ -155,8 +155,12 @@ body { margin: 0 auto; max-width: 184mm; padding: 6mm 0; background: #fff; }
 h1 { font-size: 17pt; margin: 0 0 1mm; letter-spacing: 0.02em; }
 h2 { font-size: 12pt; margin: 0 0 2mm; padding: 0.5mm 0 0.5mm 2.5mm; border-left: 1.2mm solid #1d5fa8; }
 p { margin: 1mm 0 1.5mm; }
-section { margin: 0 0 5mm; break-inside: avoid; page-break-inside: avoid; }
-section.plan { break-inside: auto; page-break-inside: auto; }
+section { margin: 0 0 5mm; }
+/* Short sections stay whole; the long ones may continue on the next page, but not right after
+   their heading, and the top-up table and the next-tier box are never split. */
+#score, #domains, #tier, #decision, #base-cover { break-inside: avoid; page-break-inside: avoid; }
+h2 { break-after: avoid; page-break-after: avoid; }
+#top-up-options, .target { break-inside: avoid; page-break-inside: avoid; }
 header { border-bottom: 0.6mm solid #1d5fa8; margin-bottom: 4mm; padding-bottom: 2mm; }
 header .company { font-size: 13pt; font-weight: bold; margin: 1mm 0 0; }
 header .meta { color: #57606a; margin: 0; }
