@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cybercover/cybercover.hpp"
+#include "contract_docs.hpp"
 #include "price_csv.hpp"
 #include "report.hpp"
 #include "summary.hpp"
@@ -28,6 +29,10 @@ constexpr const char* kUsage = R"(usage:
   cybercover loss   REQUEST.json [--json] [--tables DIR]
   cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en] ...  (report --help)
   cybercover tables check DIR
+  cybercover contract [--json] [--date YYYY-MM-DD] [--tables DIR]
+  cybercover errors
+contract: the request contract (every field: JSON path, CSV column, type, bounds, allowed
+values), as Markdown or JSON; errors: every error code with its rule.
 loss: the loss model's expected annual loss and indicated premium per layer for the
 quoted company (RATE_MANUAL §6), beside the premium charged.
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
@@ -131,6 +136,17 @@ int run(int argc, char** argv) {
                 << (e->in_force.to ? e->in_force.to->to_string() : "open") << "  sha256 " << e->sha256
                 << "  (" << e->questionnaire.items.size() << " items, " << e->questionnaire.domains.size()
                 << " domains)\n";
+    return 0;
+  }
+  if (command == "errors") {
+    cybercover::cli::print_error_codes_markdown(std::cout);
+    return 0;
+  }
+  if (command == "contract") {
+    const auto library = cybercover::TableLibrary::load(o.tables);
+    const auto& t = o.date ? library.for_date(*cybercover::Date::parse(*o.date)) : *library.editions().back();
+    if (o.json) cybercover::cli::print_contract_json(std::cout, t);
+    else cybercover::cli::print_contract_markdown(std::cout, t);
     return 0;
   }
   if (command == "price") {

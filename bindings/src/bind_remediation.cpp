@@ -25,12 +25,19 @@ py::object as_dict(const py::handle& request) {
                        std::string(py::str(py::type::handle_of(request).attr("__qualname__"))));
 }
 
-// The request as JSON text: plain data directly, anything else through the conversion whose
-// errors name the field. Requires the GIL.
-std::string request_text(const py::handle& request) {
-  const py::object d = as_dict(request);
-  if (auto text = plain_json_text(d)) return std::move(*text);
-  return json_from_python(d).dump();
+// The request as the JSON text the library's JSON door reads (the same conversion and the
+// same errors as Engine.quote). Requires the GIL.
+std::string request_text(const py::handle& request) { return request_json_text(as_dict(request)); }
+
+// Read as Engine.quote reads: a Python float may be infinite, and the checks then name it.
+JsonReadOptions python_options() {
+  JsonReadOptions o;
+  o.allow_infinity_literals = true;
+  return o;
+}
+
+QuoteRequest parse_request(const Engine& e, const std::string& text) {
+  return parse_quote_request_text(text, e.library(), python_options());
 }
 
 ReportOptions report_options(const std::string& lang, const py::object& company_name, int max_measures) {
@@ -115,7 +122,9 @@ void bind_remediation(py::module_& m) {
       [](const Engine& e, const py::object& request) {
         const std::string text = request_text(request);
         const py::gil_scoped_release release;
-        return remediation_json(e, text);
+        std::string out;
+        write_json(plan_remediation(e, parse_request(e, text)), out);
+        return out;
       },
       py::arg("engine"), py::arg("request"), "Private: the remediation plan's JSON text (Engine.remediation).");
   m.def(
@@ -125,7 +134,7 @@ void bind_remediation(py::module_& m) {
         const ReportOptions o = report_options(lang, company_name, max_measures);
         const std::string text = request_text(request);
         const py::gil_scoped_release release;
-        return report_html_json(e, text, o);
+        return report_html(e, parse_request(e, text), o);
       },
       py::arg("engine"), py::arg("request"), py::arg("lang"), py::arg("company_name"), py::arg("max_measures"),
       "Private: the report's HTML (Engine.report_html).");
@@ -172,7 +181,7 @@ void bind_remediation(py::module_& m) {
         std::vector<RemediationSummary> rows;
         {
           const py::gil_scoped_release release;
-          rows = plan_remediation_batch_json(e, texts, {threads, !collect});
+          rows = plan_remediation_batch_json(e, texts, {threads, !collect}, python_options());
         }
         for (std::size_t i = 0; i < rows.size(); ++i)
           if (!conversion_errors[i].empty()) {

@@ -165,11 +165,10 @@ Controls parse_controls(const JsonCursor& root) {
   edr.only_keys({"status", "covered_endpoints", "installed_on"});
   controls.edr.status =
       detail::read_label(spec(Field::kEdrStatus), path(Field::kEdrStatus), member(edr, "status").value, parse_edr_status);
-  const auto covered = detail::optional_integer(spec(Field::kEdrCoveredEndpoints), path(Field::kEdrCoveredEndpoints),
-                                                member(edr, "covered_endpoints").value);
-  if (!covered && controls.edr.status != EdrStatus::kNone)
-    throw Error(ErrorCode::kMissing, path(Field::kEdrCoveredEndpoints), "required field is missing");
-  controls.edr.covered_endpoints = covered.value_or(0);
+  // Absent: 0, as in every door (an EDR with no covered endpoint then fails its rule).
+  controls.edr.covered_endpoints = detail::optional_integer(spec(Field::kEdrCoveredEndpoints), path(Field::kEdrCoveredEndpoints),
+                                                            member(edr, "covered_endpoints").value)
+                                       .value_or(0);
   const auto installed = detail::optional_date(spec(Field::kEdrInstalledOn), path(Field::kEdrInstalledOn),
                                                member(edr, "installed_on").value);
   if (controls.edr.status == EdrStatus::kManaged) controls.edr.installed_on = installed;  // else ignored
@@ -236,9 +235,12 @@ QuoteRequest quote_request_from(const JsonDoc& doc, const TableLibrary& library)
   return r;
 }
 
-JsonDoc parse_text(std::string_view text, const std::string& what) {
+JsonDoc parse_text(std::string_view text, const std::string& what, const JsonReadOptions& options) {
   try {
-    return JsonDoc::parse(text, /*reject_duplicate_names=*/false);  // checked field by field
+    JsonDoc::ParseOptions parse;
+    parse.reject_duplicate_names = false;  // checked field by field
+    parse.allow_infinity_literals = options.allow_infinity_literals;
+    return JsonDoc::parse(text, parse);
   } catch (const std::invalid_argument& e) {
     throw Error(ErrorCode::kMalformedJson, what, std::string("malformed JSON: ") + e.what());
   }
@@ -411,12 +413,13 @@ QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& li
   return quote_request_from(copy_of(j), library);
 }
 
-AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library) {
-  return assessment_request_from(parse_text(text, "request"), library);
+AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library,
+                                                const JsonReadOptions& options) {
+  return assessment_request_from(parse_text(text, "request", options), library);
 }
 
-QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library) {
-  return quote_request_from(parse_text(text, "request"), library);
+QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library, const JsonReadOptions& options) {
+  return quote_request_from(parse_text(text, "request", options), library);
 }
 
 void write_json(const AssessmentResult& result, std::string& out) {

@@ -623,9 +623,10 @@ std::vector<RemediationSummary> plan_remediation_batch(const Engine& engine, con
 
 std::vector<RemediationSummary> plan_remediation_batch_json(const Engine& engine,
                                                             const std::vector<std::string>& request_texts,
-                                                            const RemediationBatchOptions& options) {
+                                                            const RemediationBatchOptions& options,
+                                                            const JsonReadOptions& read) {
   return run_batch(request_texts.size(), options, [&](std::size_t i) {
-    return plan_remediation(engine, parse_quote_request_text(request_texts[i], engine.library()));
+    return plan_remediation(engine, parse_quote_request_text(request_texts[i], engine.library(), read));
   });
 }
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cybercover/io/json_io.hpp"
 #include "cybercover/quote/engine.hpp"
 #include "cybercover/remediation/remediation_table.hpp"
 
@@ -142,9 +143,10 @@ struct RemediationBatchOptions {
 // row gets ok = false and its message, and the others are planned.
 std::vector<RemediationSummary> plan_remediation_batch(const Engine& engine, const std::vector<QuoteRequest>& requests,
                                                        const RemediationBatchOptions& options = {});
-// The same from JSON request texts (parsed in the worker threads).
+// The same from JSON request texts (parsed in the worker threads, as `read` says).
 std::vector<RemediationSummary> plan_remediation_batch_json(const Engine& engine,
                                                             const std::vector<std::string>& request_texts,
-                                                            const RemediationBatchOptions& options = {});
+                                                            const RemediationBatchOptions& options = {},
+                                                            const JsonReadOptions& read = {});
 
 }  // namespace cybercover
