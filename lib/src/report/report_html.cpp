@@ -109,7 +109,7 @@ std::string discount_text(Decimal4 factor) {
 
 std::string points_text(bool ja, std::int64_t p) {
   const std::string sign = p > 0 ? "+" : p < 0 ? "−" : "±";
-  const std::string n = group3(p < 0 ? -p : p);
+  const std::string n = std::to_string(p < 0 ? -p : p);  // points, unlike yen, without separators
   return ja ? sign + n + "点" : sign + n;
 }
 
@@ -355,7 +355,7 @@ class Page {
                          : fill(L("{}〜{}点", "{}–{}"), {std::to_string(lo), std::to_string(hi)});
       legend += " " + esc(ja_ ? readings[i].label_ja : readings[i].label_en);
     }
-    add("<p class=\"note\">" + std::string(L("目安: ", "Bands: ")) + legend + "</p>\n");
+    add("<p class=\"note\">" + std::string(L("目安：", "Bands: ")) + legend + "</p>\n");
     const int unknown = q_.assessment.summary.unknown_count;
     if (unknown > 0)
       add("<p class=\"note\">" +
@@ -472,28 +472,28 @@ class Page {
     for (const PostureAdjustment& a : p)
       add("<tr><td>" + adjustment_text(a) + "</td><td class=\"num\">" + points_text(ja_, a.points) + "</td></tr>\n");
     add("<tr><th>" + std::string(L("セキュリティ態勢指数", "Security posture index")) + "</th><th class=\"num\" id=\"posture-index\">" +
-        fill(L("{}点", "{}"), {group3(p.index)}) + "</th></tr>\n</table>\n");
+        fill(L("{}点", "{}"), {std::to_string(p.index)}) + "</th></tr>\n</table>\n");
     if (raw < p.index)
       add("<p class=\"note\">" + fill(L("合計が{}点を下回るため、{}点としています。", "The total is below {}, so the index is {}."),
-                                      {group3(t_.posture.floor), group3(p.index)}) + "</p>\n");
+                                      {std::to_string(t_.posture.floor), std::to_string(p.index)}) + "</p>\n");
     std::string why;
     if (tiers.size() == 1) {
       why.clear();  // one tier: nothing to explain
     } else if (tier == 0) {
       why = fill(L("指数が{}点以上のため、最も良い区分{}です。", "With an index of {} or more you are in the best tier, {}."),
-                 {group3(*tiers[0].min_index), tier_name(0)});
+                 {std::to_string(*tiers[0].min_index), tier_name(0)});
     } else if (!tiers[static_cast<std::size_t>(tier)].min_index) {
       why = fill(L("指数が{}点未満のため、区分{}です。", "Your index is below {}, so your tier is {}."),
-                 {group3(*tiers[static_cast<std::size_t>(tier) - 1].min_index), tier_name(tier)});
+                 {std::to_string(*tiers[static_cast<std::size_t>(tier) - 1].min_index), tier_name(tier)});
     } else if (tier > 0) {
       why = fill(L("指数が{}点以上{}点未満のため、区分{}です。", "Your index is at least {} and below {}, so your tier is {}."),
-                 {group3(*tiers[static_cast<std::size_t>(tier)].min_index), group3(*tiers[static_cast<std::size_t>(tier) - 1].min_index),
+                 {std::to_string(*tiers[static_cast<std::size_t>(tier)].min_index), std::to_string(*tiers[static_cast<std::size_t>(tier) - 1].min_index),
                   tier_name(tier)});
     }
     if (tier > 0)
       why += fill(L("次の区分{}まで、あと{}点です。", " You need {} more points for tier {}."),
-                  ja_ ? std::vector<std::string>{tier_name(tier - 1), group3(*tiers[static_cast<std::size_t>(tier) - 1].min_index - raw)}
-                      : std::vector<std::string>{group3(*tiers[static_cast<std::size_t>(tier) - 1].min_index - raw), tier_name(tier - 1)});
+                  ja_ ? std::vector<std::string>{tier_name(tier - 1), std::to_string(*tiers[static_cast<std::size_t>(tier) - 1].min_index - raw)}
+                      : std::vector<std::string>{std::to_string(*tiers[static_cast<std::size_t>(tier) - 1].min_index - raw), tier_name(tier - 1)});
     add("<p id=\"tier-why\">" + why + "</p>\n</section>\n");
   }
 
@@ -604,9 +604,9 @@ class Page {
       const PriceCapCheck& cap = *b.price_cap;
       add("<tr><th>" + std::string(L("サービス料金", "Service price")) + "</th><td>" +
           fill(cap.within ? L("月額{}。お助け隊サービスの価格基準（月額{}以下）の範囲内です。",
-                              "{} a month, within the price standard of IPA's SME support services ({} a month).")
+                              "{} a month, within the price standard of IPA's SME support services (up to {} a month).")
                           : L("月額{}。お助け隊サービスの価格基準（月額{}以下）を超えています。",
-                              "{} a month, above the price standard of IPA's SME support services ({} a month)."),
+                              "{} a month, above the price standard of IPA's SME support services (up to {} a month)."),
                {yen_(cap.service_monthly_price_yen), yen_(cap.cap_yen)}) +
           "</td></tr>\n");
     }
@@ -712,8 +712,9 @@ class Page {
     const UpgradeRule& rule = t_.remediation.upgrades[static_cast<std::size_t>(m.upgrade)];
     std::string text = esc(ja_ ? rule.measure_ja : rule.measure_en);
     switch (m.upgrade) {
-      case UpgradeKind::kEdrManaged:
-        text += fill(L("（対象 {}台）", " ({} PCs)"), {group3(m.endpoints_affected)});
+      case UpgradeKind::kEdrManaged:  // the PCs it adds: all of them, or those not yet covered
+        text += r_.controls.edr.status == EdrStatus::kManaged ? fill(L("（残り {}台）", " ({} more PCs)"), {group3(m.endpoints_affected)})
+                                                              : fill(L("（対象 {}台）", " ({} PCs)"), {group3(m.endpoints_affected)});
         break;
       case UpgradeKind::kLegacyOsReplaced:
         text += fill(L("（{}台）", " ({} PCs)"), {group3(m.endpoints_affected)});
