@@ -140,8 +140,8 @@ void print_losses(std::ostream& out, const ExpectedLosses& losses, const Quote& 
         << "\n";
     return;
   }
-  out << "Loss model (RATE_MANUAL §6), tier " << q.tier_name() << ": " << std::fixed << std::setprecision(3)
-      << losses.incident_frequency << " incidents a year\n";
+  out << "Loss model (docs/rating_rules.md §6), tier " << q.tier_name() << ": " << std::fixed
+      << std::setprecision(3) << losses.incident_frequency << " incidents a year\n";
   out << "  layer            claims/yr    attaches at         limit   expected loss   indicated   charged\n";
   for (const auto& l : losses.layers) {
     out << "  " << std::left << std::setw(14) << l.layer << std::right << std::setw(11) << std::setprecision(4)

@@ -122,7 +122,7 @@ Examples
 35800
 )";
 
-constexpr const char* kQuoteDoc = R"(Quotes a request (RATE_MANUAL §7).
+constexpr const char* kQuoteDoc = R"(Quotes a request (docs/rating_rules.md §7).
 
 Parameters
 ----------
@@ -146,7 +146,7 @@ TypeError
     that is not a str.
 )";
 
-constexpr const char* kAssessDoc = R"(Scores the security assessment of a request (RATE_MANUAL §1).
+constexpr const char* kAssessDoc = R"(Scores the security assessment of a request (docs/rating_rules.md §1).
 
 Parameters
 ----------
@@ -177,7 +177,7 @@ the same JSON).
 Parameters
 ----------
 text : str
-    The request, RATE_MANUAL §7.
+    The request, docs/request_contract.md.
 
 Returns
 -------

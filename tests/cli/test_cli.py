@@ -107,7 +107,7 @@ def test_loss_model():
     check("loss lists the base cover and each selected section",
           sorted(layers) == ["base_cover", "interruption", "liability", "response"], p.stdout + p.stderr)
     if layers:
-        # Closed form of RATE_MANUAL §6 for the base cover: lambda x p x LEV(A).
+        # Closed form of docs/rating_rules.md §6 for the base cover: lambda x p x LEV(A).
         mu, sigma, a = math.log(44000), 2.37, 3_000_000
         lev = (math.exp(mu + sigma ** 2 / 2) * 0.5 * math.erfc(-((math.log(a) - mu - sigma ** 2) / sigma) / math.sqrt(2))
                + a * 0.5 * math.erfc(((math.log(a) - mu) / sigma) / math.sqrt(2)))

@@ -176,7 +176,7 @@ def inject_fault(cols: Dict[str, Any], i: int, fault: str, rng: np.random.Genera
 
 
 def request_for(cols: Dict[str, Any], i: int, subsidy_program: Optional[str] = None) -> Dict[str, Any]:
-    """Return the single-quote request (RATE_MANUAL §7) of row `i` of quote_arrays columns."""
+    """Return the single-quote request (docs/request_contract.md) of row `i` of quote_arrays columns."""
     def day(value: Any) -> str:
         return str(np.datetime64(value, "D"))
 

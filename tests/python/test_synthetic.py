@@ -80,7 +80,7 @@ def test_frame_dtypes_follow_the_contract(large: Portfolio) -> None:
 
 
 def test_rows_keep_the_consistency_rules(large: Portfolio) -> None:
-    """RATE_MANUAL §2, §4: plans imply their controls; EDR and legacy OS fit the endpoints."""
+    """docs/rating_rules.md §2, §4: plans imply their controls; EDR and legacy OS fit the endpoints."""
     f = large.frame
     plan, utm, edr = f["bundle_plan"], f["utm"], f["edr_status"]
     assert (utm[plan.isin(["utm", "utm_edr"])] == "managed").all()

@@ -1,4 +1,5 @@
-// Assessment rules of RATE_MANUAL §1 through the C++ API (golden files cover the JSON path).
+// Assessment rules of docs/rating_rules.md §1 through the C++ API (golden files cover the JSON
+// path).
 
 #include <gtest/gtest.h>
 

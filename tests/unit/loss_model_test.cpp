@@ -1,5 +1,5 @@
-// The loss model of RATE_MANUAL §6: the severity the tables imply matches the survey figures,
-// the closed form is the manual's, and the simulation is seeded, thread-independent and
+// The loss model of docs/rating_rules.md §6: the severity the tables imply matches the survey
+// figures, the closed form is the manual's, and the simulation is seeded, thread-independent and
 // agrees with the closed form where the annual aggregate rarely binds.
 
 #include <gtest/gtest.h>

@@ -261,7 +261,10 @@ void randomise_remediation(const EditionCopy& copy, std::mt19937_64& rng) {
   copy.edit("remediation", [&](json& j) {
     for (auto& c : j["effort_classes"]) c["typical_cost_yen"] = 1'000 * (1 + pick(60));
     const std::vector<std::string> classes = {"low", "medium", "high"};
-    for (auto& [id, v] : j["items"].items()) v = classes[static_cast<std::size_t>(pick(3))];
+    json groups = {{"low", json::array()}, {"medium", json::array()}, {"high", json::array()}};
+    for (const auto& [cls, ids] : j["items"].items())
+      for (const auto& id : ids) groups[classes[static_cast<std::size_t>(pick(3))]].push_back(id);
+    j["items"] = groups;
     for (auto& [name, u] : j["upgrades"].items()) u["effort"] = classes[static_cast<std::size_t>(pick(3))];
     j["upgrades"]["legacy_os_replaced"]["cost_per_endpoint_yen"] = 1'000 * (1 + pick(40));
     const int utm = 1'000 * pick(11), edr = 100 * pick(21);
@@ -445,9 +448,13 @@ TEST(RemediationTable, LoadsTheDefaultEstimates) {
 }
 
 TEST(RemediationTable, RejectsBadTablesNamingTheKey) {
-  expect_rejected([](json& j) { j["items"].erase("D08.2"); }, {"items", "missing \"D08.2\"", "every item"});
-  expect_rejected([](json& j) { j["items"]["D99.1"] = "low"; }, {"items.D99.1", "unknown item"});
-  expect_rejected([](json& j) { j["items"]["D01.1"] = "tiny"; }, {"items.D01.1", "effort classes", "\"tiny\""});
+  auto drop = [](json& list, const std::string& id) {
+    list.erase(std::find(list.begin(), list.end(), id));
+  };
+  expect_rejected([&](json& j) { drop(j["items"]["medium"], "D08.2"); }, {"items", "missing \"D08.2\"", "one effort class"});
+  expect_rejected([](json& j) { j["items"]["low"].push_back("D99.1"); }, {"items.low[65]", "unknown item", "\"D99.1\""});
+  expect_rejected([](json& j) { j["items"]["high"].push_back("D01.1"); }, {"items.high[6]", "listed twice", "already in \"low\""});
+  expect_rejected([](json& j) { j["items"]["tiny"] = json::array(); }, {"items.tiny", "unknown effort class"});
   expect_rejected([](json& j) { j["effort_classes"][1]["key"] = "low"; }, {"effort_classes[1].key", "duplicate"});
   expect_rejected([](json& j) { j["effort_classes"][0]["typical_cost_yen"] = -1; }, {"effort_classes[0].typical_cost_yen", ">= 0"});
   expect_rejected([](json& j) { j["upgrades"].erase("phishing_drill"); }, {"upgrades.phishing_drill", "missing"});

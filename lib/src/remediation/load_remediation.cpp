@@ -57,18 +57,30 @@ void load_remediation(const JsonCursor& root, RemediationTable& t, const Questio
     c.fail_value(Rule::kUnknownValue, "must be one of the effort classes above (" + joined(class_keys) + ")");
   };
 
-  // ---- one effort class per questionnaire item, no more, no fewer
+  // ---- every questionnaire item in exactly one effort class: {class: [item ids]}
   const JsonCursor items = root.at("items");
-  items.require_object();
-  t.item_effort.assign(q.items.size(), -1);
-  items.for_each_member([&](std::string_view id, const JsonCursor& value) {
-    const int index = q.item_index(id);
-    if (index < 0) value.fail(Rule::kUnknownKey, "unknown item: not in questionnaire.json");
-    t.item_effort[static_cast<std::size_t>(index)] = effort_of(value);
+  items.for_each_member([&](std::string_view key, const JsonCursor& value) {
+    if (std::find(class_keys.begin(), class_keys.end(), key) == class_keys.end())
+      value.fail(Rule::kUnknownKey, "unknown effort class: expected one of the effort classes above (" + joined(class_keys) + ")");
   });
+  t.item_effort.assign(q.items.size(), -1);
+  for (std::size_t c = 0; c < class_keys.size(); ++c) {
+    const auto list = items.find(class_keys[c]);
+    if (!list) continue;  // a class no item is in
+    list->require_array();
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const JsonCursor id = list->element(i);
+      const int index = q.item_index(id.string_view());
+      if (index < 0) id.fail_value(Rule::kUnknownValue, "unknown item: not in questionnaire.json");
+      int& slot = t.item_effort[static_cast<std::size_t>(index)];
+      if (slot >= 0)
+        id.fail_value(Rule::kDuplicate, "item listed twice (already in \"" + class_keys[static_cast<std::size_t>(slot)] + "\")");
+      slot = static_cast<int>(c);
+    }
+  }
   for (std::size_t i = 0; i < q.items.size(); ++i)
     if (t.item_effort[i] < 0)
-      items.fail(Rule::kMissing, "missing \"" + q.items[i].id + "\": must give an effort class for every item of questionnaire.json");
+      items.fail(Rule::kMissing, "missing \"" + q.items[i].id + "\": every item of questionnaire.json must be in one effort class");
 
   // ---- control upgrades
   const JsonCursor upgrades = root.at("upgrades");
@@ -121,7 +133,7 @@ void load_remediation(const JsonCursor& root, RemediationTable& t, const Questio
       const ServicePrice& whole = t.service_prices[both];
       const ServicePrice& piece = t.service_prices[static_cast<std::size_t>(part)];
       if (whole.fixed_yen < piece.fixed_yen || whole.per_covered_endpoint_yen < piece.per_covered_endpoint_yen)
-        prices.at("utm_edr").fail(Rule::kInconsistent, "must not be below the price of plan " + std::string(to_string(part)) +
+        prices.at(to_string(BundlePlan::kUtmEdr)).fail(Rule::kInconsistent, "must not be below the price of plan " + std::string(to_string(part)) +
                                                             " (fixed and per covered endpoint)");
     }
   }

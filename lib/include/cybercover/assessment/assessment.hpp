@@ -1,5 +1,5 @@
 #pragma once
-// Scores a security self-assessment (RATE_MANUAL §1): 0-1000 points, per-domain breakdown,
+// Scores a security self-assessment (docs/rating_rules.md §1): 0-1000 points, per-domain breakdown,
 // unmet items with the measures to take, and SECURITY ACTION auto-answers.
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
-// The loss model behind the prices (RATE_MANUAL §6), for actuaries: expected losses per layer
-// in closed form, and a seeded Monte Carlo simulation of a portfolio that applies the annual
+// The loss model behind the prices (docs/rating_rules.md §6), for actuaries: expected losses per
+// layer in closed form, and a seeded Monte Carlo simulation of a portfolio that applies the annual
 // aggregates too. Figures are model estimates in yen (doubles), not premiums to the yen.
 
 #include <cstdint>

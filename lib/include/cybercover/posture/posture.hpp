@@ -1,5 +1,5 @@
 #pragma once
-// Security posture index and risk tier (RATE_MANUAL §2): the assessment score plus credits
+// Security posture index and risk tier (docs/rating_rules.md §2): the assessment score plus credits
 // for managed controls and debits for known weaknesses, each with a reason code.
 
 #include <array>

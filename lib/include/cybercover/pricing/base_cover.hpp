@@ -1,5 +1,5 @@
 #pragma once
-// The embedded base cover (1階建て, RATE_MANUAL §4): priced per subscription per month for
+// The embedded base cover (1階建て, docs/rating_rules.md §4): priced per subscription per month for
 // the vendor that bundles it with its managed UTM/EDR service.
 
 #include <cstdint>
