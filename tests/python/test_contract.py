@@ -350,3 +350,15 @@ def test_rows_are_numbered_from_one_in_every_door(engine, tmp_path):
         with priced.open() as f:
             out = list(csv.DictReader(f))
         assert out[1]["row"] == "2" and out[1]["error"] == frame["error"].iloc[1]
+
+
+def test_frame_columns_in_any_order_give_identical_results(engine):
+    from cybercover.synthetic import generate_portfolio
+
+    book = generate_portfolio(1_000, seed=8)
+    frame = pd.concat([book.frame, pd.DataFrame(book.answers, columns=list(book.item_ids))], axis=1)
+    want = engine.quote_frame(frame, errors="collect")
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        shuffled = frame[list(rng.permutation(frame.columns))]
+        pd.testing.assert_frame_equal(engine.quote_frame(shuffled, errors="collect"), want)

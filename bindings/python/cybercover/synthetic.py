@@ -103,7 +103,7 @@ Legacy OS
     5% of firms (7% of manufacturers, whose factory PCs age; 1% of software firms;
     fewer among mature firms) have 1 + Poisson(0.5) such endpoints.
 Bundle plan
-    Consistent with the controls (RATE_MANUAL §4): managed UTM and EDR -> utm_edr 85%,
+    Consistent with the controls (docs/rating_rules.md §4): managed UTM and EDR -> utm_edr 85%,
     utm 8%, edr 7%; only a managed UTM -> utm 90% (else none: the service was bought
     outside the bundle); only a managed EDR -> edr 90%; neither -> none.
 Service price
@@ -360,7 +360,7 @@ class Portfolio:
                        self.quote_date)["score"]
 
     def request(self, row: int, *, subsidy_program: Optional[str] = None) -> Dict[str, Any]:
-        """Return row ``row`` as a JSON quote request (RATE_MANUAL §7) for ``Engine.quote``."""
+        """Return row ``row`` as a JSON quote request (docs/request_contract.md) for ``Engine.quote``."""
         r = self.frame.iloc[row]
         answers = {}
         names = {v: k for k, v in ANSWER_CODES.items()}

@@ -95,15 +95,7 @@ E enum_code(std::uint8_t code, E max, Field field) {
 
 // A day number as the contract's date (an int64 column may hold any day).
 Date day(std::int64_t days, Field field) {
-  const Date lo = bounds::min_date(), hi = bounds::max_date();
-  if (days < lo.day_number() || days > hi.day_number()) {
-    const bool printable = days > -700000 && days < 2900000;  // years 0000-9999
-    throw Error(ErrorCode::kDateOutOfRange, std::string(spec(field).json_path),
-                "must be a date \"YYYY-MM-DD\" between " + std::string(spec(field).min_text) + " and " +
-                    std::string(spec(field).max_text),
-                printable ? quote_for_message(Date::from_day_number(static_cast<std::int32_t>(days)).to_string())
-                          : "day " + std::to_string(days));
-  }
+  detail::check_day(spec(field), std::string(spec(field).json_path), days);
   return Date::from_day_number(static_cast<std::int32_t>(days));
 }
 

@@ -342,14 +342,8 @@ void PortfolioBuilder::borrow_int64(std::size_t column, const std::int64_t* valu
       continue;
     }
     try {
-      if (date) {
-        const bool printable = v > -700000 && v < 2900000;
-        throw Error(ErrorCode::kDateOutOfRange, where,
-                    "must be a date \"YYYY-MM-DD\" between " + std::string(s.min_text) + " and " + std::string(s.max_text),
-                    printable ? quote_for_message(Date::from_day_number(static_cast<std::int32_t>(v)).to_string())
-                              : "day " + std::to_string(v));
-      }
-      check_integer(s, where, v);
+      if (date) check_day(s, where, v);
+      else check_integer(s, where, v);
     } catch (const Error& e) {
       record(r, role, e);
     }

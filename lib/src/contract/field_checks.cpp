@@ -136,6 +136,17 @@ void check_date(const FieldSpec& spec, const std::string& path, Date value) {
     throw Error(ErrorCode::kDateOutOfRange, path, date_rule(spec), quote_for_message(value.to_string()));
 }
 
+std::string day_text(std::int64_t days) {
+  constexpr std::int64_t kYear1 = -719162, kYear9999End = 2932896;  // 0001-01-01, 9999-12-31
+  if (days < kYear1 || days > kYear9999End) return "day " + std::to_string(days);
+  return quote_for_message(Date::from_day_number(static_cast<std::int32_t>(days)).to_string());
+}
+
+void check_day(const FieldSpec& spec, const std::string& path, std::int64_t days) {
+  if (days < bounds::min_date().day_number() || days > bounds::max_date().day_number())
+    throw Error(ErrorCode::kDateOutOfRange, path, date_rule(spec), day_text(days));
+}
+
 void throw_bad_code(const FieldSpec& spec, const std::string& path, unsigned code) {
   throw Error(ErrorCode::kUnknownValue, path, spellings_text(spec), "code " + std::to_string(code));
 }

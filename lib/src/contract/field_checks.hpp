@@ -79,6 +79,12 @@ void check_date(const FieldSpec& spec, const std::string& path, Date value);
 [[noreturn]] void throw_bad_code(const FieldSpec& spec, const std::string& path, unsigned code);
 [[noreturn]] void throw_unknown_label(const FieldSpec& spec, const std::string& path, const RawValue& v);
 
+// A day number (days since 1970-01-01) as a message shows it: the quoted date for years
+// 0001-9999, "day N" beyond them.
+std::string day_text(std::int64_t days);
+// Throws input.date_out_of_range for a day number outside the contract's dates.
+void check_day(const FieldSpec& spec, const std::string& path, std::int64_t days);
+
 // The "must be one of ..." text of a field's spellings.
 std::string spellings_text(const FieldSpec& spec);
 

@@ -111,19 +111,29 @@ int resolve_industry(const UnderwritingTable& table, std::string_view key) {
   return index;
 }
 
+// An enum of a C++ struct holds what was cast into it: only its values pass.
+template <typename E>
+void check_enum(Field f, E value, E max) {
+  if (static_cast<unsigned>(value) > static_cast<unsigned>(max)) throw_bad_code(spec(f), path(f), static_cast<unsigned>(value));
+}
+
 void check_values(const QuoteArguments& a) {
   check_date(spec(Field::kQuoteDate), path(Field::kQuoteDate), a.quote_date);
   check_integer_fast(spec(Field::kEmployees), path(Field::kEmployees), a.employees);
   check_integer_fast(spec(Field::kCapitalYen), path(Field::kCapitalYen), a.capital_yen);
   check_integer_fast(spec(Field::kRevenueYen), path(Field::kRevenueYen), a.revenue_yen);
   check_integer_fast(spec(Field::kEndpoints), path(Field::kEndpoints), a.endpoints);
+  check_enum(Field::kSecurityAction, a.security_action, SecurityAction::kTwoStar);
   const Controls& c = a.controls;
+  check_enum(Field::kUtm, c.utm, UtmStatus::kManaged);
+  check_enum(Field::kEdrStatus, c.edr.status, EdrStatus::kManaged);
   if (c.edr.status != EdrStatus::kNone || c.edr.covered_endpoints != 0)
     check_integer_fast(spec(Field::kEdrCoveredEndpoints), path(Field::kEdrCoveredEndpoints), c.edr.covered_endpoints);
   if (c.edr.installed_on) check_date(spec(Field::kEdrInstalledOn), path(Field::kEdrInstalledOn), *c.edr.installed_on);
   check_integer_fast(spec(Field::kLegacyOsEndpoints), path(Field::kLegacyOsEndpoints), c.legacy_os_endpoints);
   if (c.phishing_click_rate) check_number(spec(Field::kPhishingClickRate), path(Field::kPhishingClickRate), *c.phishing_click_rate);
   check_integer_fast(spec(Field::kIncidents3y), path(Field::kIncidents3y), c.incidents_3y);
+  check_enum(Field::kBundlePlan, a.bundle_plan, BundlePlan::kUtmEdr);
   for (const QuoteArguments::Cover& cover : a.covers) {
     check_integer_fast(spec(Field::kTopUpLimit), json_path(Field::kTopUpLimit, cover.key), cover.limit_yen);
     if (cover.deductible_yen)

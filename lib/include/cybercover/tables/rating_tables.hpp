@@ -196,7 +196,7 @@ struct LossModelTable {
 struct RatingTables {
   std::string edition;
   DateRange in_force;
-  std::string sha256;  // over the edition's files, see RATE_MANUAL §0
+  std::string sha256;  // over the edition's files, see docs/rating_rules.md §0
   std::string source_dir;
   std::map<std::string, std::string> files;  // the table files as loaded: name -> bytes
 
