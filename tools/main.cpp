@@ -11,6 +11,7 @@
 #include "cybercover/cybercover.hpp"
 #include "contract_docs.hpp"
 #include "price_csv.hpp"
+#include "report.hpp"
 #include "summary.hpp"
 
 #include <unistd.h>
@@ -26,6 +27,7 @@ constexpr const char* kUsage = R"(usage:
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
                     [--errors collect|raise] [--no-progress] [--tables DIR]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
+  cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en] ...  (report --help)
   cybercover tables check DIR
   cybercover tables path
   cybercover contract [--json] [--date YYYY-MM-DD] [--tables DIR]
@@ -129,6 +131,7 @@ int run(int argc, char** argv) {
     std::cout << "cybercover " << cybercover::engine_version() << "\n";
     return 0;
   }
+  if (command == "report") return cybercover::cli::run_report(argc, argv);
   Options o = parse_options(argc, argv);
   if (command == "tables" && o.positional.size() == 1 && o.positional[0] == "path") {
     std::cout << o.tables_dir() << "\n";

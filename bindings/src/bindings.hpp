@@ -62,6 +62,10 @@ class JsonResult {
 };
 struct QuoteResult : JsonResult {
   using JsonResult::JsonResult;
+  // The request as priced and its edition, for Quote.report_html() and Quote.remediation();
+  // empty in a quote rebuilt from a pickle.
+  std::shared_ptr<const QuoteRequest> request;
+  std::shared_ptr<const RatingTables> tables;
 };
 struct AssessmentResultJson : JsonResult {
   using JsonResult::JsonResult;
@@ -73,5 +77,8 @@ void bind_engine(py::module_& m);
 
 // ---- bind_portfolio.cpp: the compiled half of Engine.quote_arrays (cybercover/portfolio.py).
 void bind_portfolio(py::module_& m);
+
+// ---- bind_remediation.cpp: the compiled half of cybercover/remediation.py (plans, reports).
+void bind_remediation(py::module_& m);
 
 }  // namespace cybercover::python

@@ -13,6 +13,7 @@
 
 #include "cybercover/date.hpp"
 #include "cybercover/exact.hpp"
+#include "cybercover/remediation/remediation_table.hpp"
 #include "cybercover/types.hpp"
 
 namespace cybercover {
@@ -206,6 +207,7 @@ struct RatingTables {
   TopUpTable top_up;
   std::vector<SubsidyProgram> subsidies;
   LossModelTable loss_model;
+  RemediationTable remediation;
 
   const SubsidyProgram* find_subsidy(std::string_view id) const;
 };
