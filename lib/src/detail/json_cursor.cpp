@@ -78,6 +78,13 @@ void JsonCursor::require_array() const {
   if (node().type != Type::kArray) fail_value(Rule::kWrongType, "must be an array");
 }
 
+void JsonCursor::require_array(std::size_t min, std::size_t max) const {
+  require_array();
+  const std::size_t n = node().count;
+  if (n < min) fail(Rule::kBelowMinimum, "must list at least " + std::to_string(min) + (min == 1 ? " entry" : " entries") + ", got " + std::to_string(n));
+  if (n > max) fail(Rule::kAboveMaximum, "must list at most " + std::to_string(max) + " entries, got " + std::to_string(n));
+}
+
 std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
   require_object();
   const std::uint32_t end = node().end;
@@ -122,6 +129,16 @@ JsonCursor JsonCursor::element(std::size_t index) const {
   std::uint32_t c = doc_->first_child(index_);
   for (std::size_t i = 0; i < index; ++i) c = doc_->next_sibling(c);
   return JsonCursor(*doc_, kind_, *prefix_, c);
+}
+
+std::vector<JsonCursor> JsonCursor::elements() const {
+  require_array();
+  std::vector<JsonCursor> out;
+  out.reserve(node().count);
+  const std::uint32_t end = node().end;
+  for (std::uint32_t c = doc_->first_child(index_); c < end; c = doc_->next_sibling(c))
+    out.emplace_back(*doc_, kind_, *prefix_, c);
+  return out;
 }
 
 std::int64_t JsonCursor::integer(std::int64_t min, std::int64_t max) const {

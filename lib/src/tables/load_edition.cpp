@@ -6,8 +6,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "cybercover/error.hpp"
 #include "cybercover/fixed_list.hpp"
@@ -17,12 +20,27 @@
 #include "detail/sha256.hpp"
 #include "remediation/load_remediation.hpp"
 #include "tables/compiled_questionnaire.hpp"
+#include "tables/table_files.hpp"
 
 namespace cybercover {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// Upper bounds on every list of a table (docs/tables.md): far above any real product, low
+// enough that no check of a hostile file is slow.
+namespace limits {
+constexpr std::size_t kMaxDomains = 99;  // numbered 1..99
+constexpr std::size_t kMaxItems = 10000;
+constexpr std::size_t kMaxTiers = 16;
+constexpr std::size_t kMaxSmeCategories = 64;
+constexpr std::size_t kMaxIndustries = 1000;
+constexpr std::size_t kMaxBands = 64;         // employee bands, revenue bands
+constexpr std::size_t kMaxOptionRows = 64;    // limits and deductibles of a section
+constexpr std::size_t kMaxSubsidyPrograms = 256;
+}  // namespace limits
+
 using detail::JsonCursor;
 using detail::JsonDoc;
 using detail::Rule;
@@ -37,14 +55,6 @@ struct TableFile {
 constexpr const char* kTableNames[] = {"questionnaire", "posture",   "underwriting", "base_cover",
                                        "top_up",        "subsidies", "loss_model",   "remediation"};
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIoCannotRead, path.string(), "cannot open file");
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 JsonCursor root_of(const TableFile& f) {
   return JsonCursor(f.document, ErrorKind::kTable, f.display_path);
 }
@@ -55,17 +65,28 @@ JsonCursor root_of(const TableFile& f) {
 template <typename T, typename ReadValue>
 std::vector<T> read_keyed(const JsonCursor& c, const std::vector<std::string>& names, const std::string& source,
                           ReadValue read_value) {
-  std::string expected;
-  for (const auto& n : names) expected += (expected.empty() ? "" : ", ") + n;
+  auto expected = [&] {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  // One pass over the members and hashed names: linear however long both lists are.
+  std::unordered_map<std::string_view, std::size_t> position;
+  position.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) position.emplace(names[i], i);
+  std::vector<std::optional<JsonCursor>> given(names.size());
   c.for_each_member([&](std::string_view key, const JsonCursor& value) {
-    if (std::find(names.begin(), names.end(), key) == names.end())
-      value.fail(Rule::kUnknownKey, "unknown key: expected one of " + source + " (" + expected + ")");
+    const auto it = position.find(key);
+    if (it == position.end())
+      value.fail(Rule::kUnknownKey, "unknown key: expected one of " + source + " (" + expected() + ")");
+    if (!value.is_null()) given[it->second] = value;
   });
   std::vector<T> out;
-  for (const auto& name : names) {
-    const auto value = c.find(name);
-    if (!value) c.fail(Rule::kMissing, "missing \"" + name + "\": must give a value for each of " + source + " (" + expected + ")");
-    out.push_back(read_value(*value));
+  out.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!given[i])
+      c.fail(Rule::kMissing, "missing \"" + names[i] + "\": must give a value for each of " + source + " (" + expected() + ")");
+    out.push_back(read_value(*given[i]));
   }
   return out;
 }
@@ -104,11 +125,11 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   }
 
   const JsonCursor domains = root.at("domains");
-  domains.require_array();
-  if (domains.size() == 0) domains.fail("must list at least one domain");
+  domains.require_array(1, limits::kMaxDomains);
   std::set<std::string> domain_keys;
+  const std::vector<JsonCursor> domains_elements = domains.elements();
   for (std::size_t i = 0; i < domains.size(); ++i) {
-    const JsonCursor d = domains.element(i);
+    const JsonCursor d = domains_elements[i];
     d.only_keys({"number", "key", "name_ja", "name_en"});
     Domain domain;
     domain.number = static_cast<int>(d.at("number").integer(1, 99));
@@ -122,11 +143,12 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   }
 
   const JsonCursor items = root.at("items");
-  items.require_array();
+  items.require_array(1, limits::kMaxItems);
   std::set<std::string> ids;
   std::set<std::int64_t> ipa_numbers;
+  const std::vector<JsonCursor> items_elements = items.elements();
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const JsonCursor it = items.element(i);
+    const JsonCursor it = items_elements[i];
     it.only_keys({"id", "domain", "points", "ipa_no", "allow_na", "security_action",
                   "question_ja", "question_en", "measure_ja", "measure_en"});
     Item item;
@@ -183,7 +205,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   for (std::size_t i = 0; i < q.items.size(); ++i) {
     const Item& item = q.items[i];
     if (item.number != ++count_of_domain[static_cast<std::size_t>(item.domain)])
-      items.element(i).at("id").fail_value(Rule::kNotIncreasing, "item numbers must run 1, 2, 3... within a domain");
+      items_elements[i].at("id").fail_value(Rule::kNotIncreasing, "item numbers must run 1, 2, 3... within a domain");
   }
   if (q.total_points != q.max_score)
     items.fail(Rule::kInconsistent, "item points sum to " + std::to_string(q.total_points) + ", must sum to max_score " +
@@ -225,11 +247,11 @@ void load_posture(const JsonCursor& root, PostureTable& p) {
   p.floor = root.at("index_floor").integer();
 
   const JsonCursor tiers = root.at("tiers");
-  tiers.require_array();
-  if (tiers.size() < 1) tiers.fail("must list at least one tier");
+  tiers.require_array(1, limits::kMaxTiers);
   std::set<std::string> names;
+  const std::vector<JsonCursor> tiers_elements = tiers.elements();
   for (std::size_t i = 0; i < tiers.size(); ++i) {
-    const JsonCursor t = tiers.element(i);
+    const JsonCursor t = tiers_elements[i];
     t.only_keys({"tier", "min_index"});
     Tier tier;
     tier.name = t.at("tier").string();
@@ -258,9 +280,10 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
   root.only_keys({"table", "edition", "effective_from", "effective_to", "sme_categories",
                   "industries", "revenue_max_yen", "refer"});
   const JsonCursor cats = root.at("sme_categories");
-  cats.require_array();
+  cats.require_array(0, limits::kMaxSmeCategories);
+  const std::vector<JsonCursor> cats_elements = cats.elements();
   for (std::size_t i = 0; i < cats.size(); ++i) {
-    const JsonCursor c = cats.element(i);
+    const JsonCursor c = cats_elements[i];
     c.only_keys({"key", "capital_max_yen", "employees_max"});
     SmeCategory cat;
     cat.key = c.at("key").string();
@@ -277,10 +300,10 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
     c.fail_value("unknown SME category");
   };
   const JsonCursor inds = root.at("industries");
-  inds.require_array();
-  if (inds.size() == 0) inds.fail("must list at least one industry");
+  inds.require_array(1, limits::kMaxIndustries);
+  const std::vector<JsonCursor> inds_elements = inds.elements();
   for (std::size_t i = 0; i < inds.size(); ++i) {
-    const JsonCursor c = inds.element(i);
+    const JsonCursor c = inds_elements[i];
     c.only_keys({"key", "sme_category", "rubber_products_category"});
     Industry ind;
     ind.key = c.at("key").string();
@@ -296,13 +319,14 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
   const JsonCursor thl = refer.at("tier_high_limit");
   thl.only_keys({"tiers", "section", "limit_above_yen"});
   const JsonCursor tiers = thl.at("tiers");
-  tiers.require_array();
+  tiers.require_array(0, limits::kMaxTiers);
+  const std::vector<JsonCursor> tiers_elements = tiers.elements();
   for (std::size_t i = 0; i < tiers.size(); ++i) {
-    const std::string name = tiers.element(i).string();
+    const std::string name = tiers_elements[i].string();
     int found = -1;
     for (std::size_t t = 0; t < posture.tiers.size(); ++t)
       if (posture.tiers[t].name == name) found = static_cast<int>(t);
-    if (found < 0) tiers.element(i).fail_value("unknown tier (the tiers are those of posture.json)");
+    if (found < 0) tiers_elements[i].fail_value("unknown tier (the tiers are those of posture.json)");
     u.high_limit_tiers.push_back(found);
   }
   u.high_limit_above_yen = thl.at("limit_above_yen").integer(0);
@@ -323,10 +347,10 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
   root.only_keys({"table", "edition", "effective_from", "effective_to", "employee_bands",
                   "plans", "tier_factors", "months_per_year"});
   const JsonCursor bands = root.at("employee_bands");
-  bands.require_array();
-  if (bands.size() == 0) bands.fail("must list at least one band");
+  bands.require_array(1, limits::kMaxBands);
+  const std::vector<JsonCursor> bands_elements = bands.elements();
   for (std::size_t i = 0; i < bands.size(); ++i) {
-    const JsonCursor band = bands.element(i);
+    const JsonCursor band = bands_elements[i];
     band.only_keys({"max_employees"});
     const bool last = i + 1 == bands.size();
     if (const auto m = band.find("max_employees")) {
@@ -365,8 +389,9 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
         by_band->fail(Rule::kInconsistent, "must give one rate per employee band (" +
                       std::to_string(b.employee_band_max.size()) + "), got " +
                       std::to_string(by_band->size()));
+      const std::vector<JsonCursor> by_band_elements = by_band->elements();
       for (std::size_t i = 0; i < by_band->size(); ++i)
-        bp.rate_by_employee_band.push_back(by_band->element(i).integer(0));
+        bp.rate_by_employee_band.push_back(by_band_elements[i].integer(0));
     }
     if (const auto per = rate.find("per_covered_endpoint_yen")) bp.rate_per_covered_endpoint_yen = per->integer(0);
     if (const auto min = rate.find("minimum_yen")) bp.rate_minimum_yen = min->integer(0);
@@ -383,11 +408,11 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
 
 // ---- top-up -----------------------------------------------------------------------------
 std::vector<LimitOption> load_options(const JsonCursor& rows, const char* amount_key) {
-  rows.require_array();
-  if (rows.size() == 0) rows.fail("must list at least one row");
+  rows.require_array(1, limits::kMaxOptionRows);
   std::vector<LimitOption> out;
+  const std::vector<JsonCursor> rows_elements = rows.elements();
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const JsonCursor r = rows.element(i);
+    const JsonCursor r = rows_elements[i];
     r.only_keys({amount_key, "factor"});
     LimitOption o;
     o.amount_yen = r.at(amount_key).integer(0);
@@ -410,8 +435,9 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
   if (sections.size() > kMaxSections)
     sections.fail("lists " + std::to_string(sections.size()) + " sections; at most " + std::to_string(kMaxSections) + " are supported");
   std::vector<std::string> section_names;
+  const std::vector<JsonCursor> sections_elements = sections.elements();
   for (std::size_t i = 0; i < sections.size(); ++i) {
-    const JsonCursor s = sections.element(i);
+    const JsonCursor s = sections_elements[i];
     s.only_keys({"key", "name_ja", "limits", "deductibles", "default_deductible_yen",
                  "excess_over_base_cover"});
     Section sec;
@@ -428,10 +454,10 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
     t.sections.push_back(std::move(sec));
   }
   const JsonCursor bands = root.at("revenue_bands");
-  bands.require_array();
-  if (bands.size() == 0) bands.fail("must list at least one band");
+  bands.require_array(1, limits::kMaxBands);
+  const std::vector<JsonCursor> bands_elements = bands.elements();
   for (std::size_t i = 0; i < bands.size(); ++i) {
-    const JsonCursor b = bands.element(i);
+    const JsonCursor b = bands_elements[i];
     b.only_keys({"max_revenue_yen", "base_premium_yen"});
     RevenueBand band;
     band.max_revenue_yen = b.at("max_revenue_yen").integer(1);
@@ -458,7 +484,8 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
   if (multi.size() != t.sections.size())
     multi.fail(Rule::kInconsistent, "must give one factor per number of sections (" + std::to_string(t.sections.size()) +
                "), got " + std::to_string(multi.size()));
-  for (std::size_t i = 0; i < multi.size(); ++i) t.multi_section_factors.push_back(positive_factor(multi.element(i)));
+  const std::vector<JsonCursor> multi_elements = multi.elements();
+  for (std::size_t i = 0; i < multi.size(); ++i) t.multi_section_factors.push_back(positive_factor(multi_elements[i]));
   t.minimum_premium_yen = root.at("minimum_premium_yen").integer(0);
   const JsonCursor inst = root.at("instalment");
   inst.only_keys({"loading", "months"});
@@ -470,9 +497,10 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
 void load_subsidies(const JsonCursor& root, std::vector<SubsidyProgram>& programs) {
   root.only_keys({"table", "edition", "effective_from", "effective_to", "programs"});
   const JsonCursor list = root.at("programs");
-  list.require_array();
+  list.require_array(0, limits::kMaxSubsidyPrograms);
+  const std::vector<JsonCursor> list_elements = list.elements();
   for (std::size_t i = 0; i < list.size(); ++i) {
-    const JsonCursor c = list.element(i);
+    const JsonCursor c = list_elements[i];
     c.only_keys({"id", "name_ja", "share", "cap_yen", "in_force_from", "in_force_to",
                  "requires_sme", "requires_security_action"});
     SubsidyProgram p;
@@ -506,7 +534,8 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
   if (lambdas.size() != base.employee_band_max.size())
     lambdas.fail(Rule::kInconsistent, "must give one frequency per employee band of base_cover.json (" +
                  std::to_string(base.employee_band_max.size()) + ")");
-  for (std::size_t i = 0; i < lambdas.size(); ++i) m.frequency_by_employee_band.push_back(positive_double(lambdas.element(i)));
+  const std::vector<JsonCursor> lambdas_elements = lambdas.elements();
+  for (std::size_t i = 0; i < lambdas.size(); ++i) m.frequency_by_employee_band.push_back(positive_double(lambdas_elements[i]));
   m.tier_multipliers = read_keyed<double>(freq.at("tier_multipliers"), tier_names(posture), "the tiers of posture.json",
                                           positive_double);
   const JsonCursor sev = root.at("severity");
@@ -536,13 +565,10 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
 }  // namespace
 
 std::shared_ptr<const RatingTables> load_edition(const std::string& edition_dir) {
-  const fs::path dir(edition_dir);
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::kIoNotADirectory, edition_dir, "not a directory");
   std::map<std::string, std::string> contents;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
-    contents.emplace(entry.path().filename().generic_string(), read_file(entry.path()));
+  for (const auto& entry : detail::list_directory(edition_dir)) {
+    if (!entry.is_regular_file || fs::path(entry.name).extension() != ".json") continue;
+    contents.emplace(entry.name, detail::read_table_file(entry.path));
   }
   return load_edition_from_files(contents, edition_dir);
 }
@@ -555,6 +581,10 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
     TableFile& f = files[name];  // parsed in place: the document views its bytes
     f.relative_path = name;
     f.display_path = (dir / name).generic_string();
+    if (bytes.size() > detail::kMaxTableFileBytes)
+      throw Error(ErrorCode::kTableTooLarge, f.display_path,
+                  "is " + std::to_string(bytes.size()) + " bytes; a table file may have at most " +
+                      std::to_string(detail::kMaxTableFileBytes));
     f.bytes = bytes;
     try {
       f.document = JsonDoc::parse(f.bytes);
