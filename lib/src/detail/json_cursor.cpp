@@ -166,12 +166,16 @@ std::string_view JsonCursor::string_view() const {
   return node().text;
 }
 
+namespace {
+constexpr const char* kBeyondDoubles = "must be a number within the range of a double (about 1.8e308)";
+}  // namespace
+
 Rational JsonCursor::exact_number() const {
   const JsonDoc::Node& n = node();
   if (n.type == Type::kInteger) return Rational{n.integer, 1};
-  if (n.type != Type::kNumber) fail_value(Rule::kWrongType, "must be a number");
+  (void)finite_double();  // the type, NaN and 1e400 first, each with its own message
   const auto exact = parse_decimal_text(n.text);
-  if (!exact || !std::isfinite(n.number)) fail_value(Rule::kNumberOutOfRange, "must be a finite number");
+  if (!exact) fail_value(Rule::kNumberOutOfRange, "must have at most 30 significant digits and a magnitude below 1e36");
   return *exact;
 }
 
@@ -180,7 +184,8 @@ double JsonCursor::finite_double() const {
   if (n.type != Type::kInteger && n.type != Type::kNumber) fail_value(Rule::kWrongType, "must be a number");
   if (!std::isfinite(n.number)) {
     const bool literal = n.text.find("Infinity") != std::string_view::npos || n.text.find("NaN") != std::string_view::npos;
-    fail_value(literal ? Rule::kNotFinite : Rule::kNumberOutOfRange, "must be a finite number");
+    if (literal) fail_value(Rule::kNotFinite, "must be a finite number");
+    fail_value(Rule::kNumberOutOfRange, kBeyondDoubles);
   }
   return n.number;
 }
@@ -189,6 +194,17 @@ Decimal4 JsonCursor::decimal4() const {
   const auto d = to_decimal4(exact_number());
   if (!d) fail_value("must be a decimal with at most 4 decimal places");
   return *d;
+}
+
+Decimal4 JsonCursor::decimal4(Decimal4 min, Decimal4 max) const {
+  // The bounds first, on the double: 1e308 is "above the maximum", not "too many places".
+  const double v = node().type == Type::kInteger ? static_cast<double>(node().integer) : finite_double();
+  if (v < min.to_double()) fail_value(Rule::kBelowMinimum, "must be >= " + min.to_string());
+  if (v > max.to_double()) fail_value(Rule::kAboveMaximum, "must be <= " + max.to_string());
+  const Decimal4 d = decimal4();
+  if (d < min) fail_value(Rule::kBelowMinimum, "must be >= " + min.to_string());
+  if (d > max) fail_value(Rule::kAboveMaximum, "must be <= " + max.to_string());
+  return d;
 }
 
 Date JsonCursor::date() const {

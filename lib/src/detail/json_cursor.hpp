@@ -85,6 +85,7 @@ class JsonCursor {
   std::string_view string_view() const;
   std::string string() const { return std::string(string_view()); }
   Decimal4 decimal4() const;         // at most 4 decimal places, finite
+  Decimal4 decimal4(Decimal4 min, Decimal4 max) const;  // and within [min, max]
   Rational exact_number() const;     // any finite JSON number, exactly as written
   double finite_double() const;
   Date date() const;                 // "YYYY-MM-DD"
