@@ -25,7 +25,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs/tables.md"
 LOADER = ROOT / "lib/src/tables/load_edition.cpp"
 # Tables read by a loader of their own (the whole file is that table's section).
-OWN_LOADERS = {"remediation": ROOT / "lib/src/remediation/load_remediation.cpp"}
+OWN_LOADERS = {"remediation": ROOT / "lib/src/remediation/load_remediation.cpp",
+               "policy": ROOT / "lib/src/store/load_policy_rules.cpp"}
 EDITIONS = [ROOT / "rating_tables/2026-12", ROOT / "tests/data/editions/2027-04"]
 # The loader's "// ---- <name> ----" section that reads each file.
 LOADER_SECTION = {"questionnaire": "questionnaire", "posture": "posture", "underwriting": "underwriting",

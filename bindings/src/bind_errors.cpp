@@ -15,6 +15,7 @@ PyObject* g_input_error = nullptr;
 PyObject* g_table_error = nullptr;
 PyObject* g_no_edition_error = nullptr;
 PyObject* g_table_io_error = nullptr;
+PyObject* g_store_error = nullptr;
 
 PyObject* new_exception(py::module_& m, const char* name, const char* doc, py::tuple bases) {
   const std::string qualified = std::string("cybercover.") + name;
@@ -34,6 +35,8 @@ PyObject* type_for(ErrorKind kind) {
       return g_no_edition_error;
     case ErrorKind::kIo:
       return g_table_io_error;
+    case ErrorKind::kStore:
+      return g_store_error;
   }
   return g_error;
 }
@@ -102,6 +105,12 @@ constexpr const char* kTableIoErrorDoc = R"(A rating table file or directory cou
 Subclass of :class:`Error` and :class:`OSError`.
 )";
 
+constexpr const char* kStoreErrorDoc = R"(The quote and policy register refused an operation or is unavailable.
+
+``code`` says which rule: ``"store.quote_not_found"``, ``"store.unavailable"``... (docs/errors.md).
+Subclass of :class:`Error`.
+)";
+
 }  // namespace
 
 void bind_errors(py::module_& m) {
@@ -117,6 +126,7 @@ void bind_errors(py::module_& m) {
       new_exception(m, "NoEditionError", kNoEditionErrorDoc, py::make_tuple(error, value_error));
   g_table_io_error =
       new_exception(m, "TableIoError", kTableIoErrorDoc, py::make_tuple(error, os_error));
+  g_store_error = new_exception(m, "StoreError", kStoreErrorDoc, py::make_tuple(error));
   // Class-level defaults, so that an Error raised from Python code has the attributes too.
   error.attr("kind") = py::none();
   error.attr("code") = py::none();

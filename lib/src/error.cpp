@@ -74,6 +74,25 @@ const std::array<ErrorCodeInfo, static_cast<std::size_t>(ErrorCode::kCount)> kCo
     {ErrorCode::kIoNotADirectory, "io.not_a_directory", "A path that must be a directory is not one."},
     {ErrorCode::kIoCannotWrite, "io.cannot_write", "An output file could not be written."},
     {ErrorCode::kIoSameFile, "io.same_file", "The output file is the input file (the same file, whatever the path)."},
+    {ErrorCode::kStoreInvalidUrl, "store.invalid_url", "A store URL that is not sqlite:///PATH or postgresql://..., or that names no database."},
+    {ErrorCode::kStoreUnavailable, "store.unavailable", "The store cannot be reached or opened, or stayed locked past its timeout (HTTP 503: retry later)."},
+    {ErrorCode::kStoreDiskFull, "store.disk_full", "The store's disk or quota is full; nothing was written (HTTP 503)."},
+    {ErrorCode::kStoreSchemaTooNew, "store.schema_too_new", "The database was migrated by a newer cybercover: its schema version is above the ones this program knows."},
+    {ErrorCode::kStoreCorrupt, "store.corrupt", "The database file is damaged or not a database, or a stored record cannot be read back."},
+    {ErrorCode::kStoreConflict, "store.conflict", "A write kept conflicting with concurrent writes after its retries; nothing was written (retry)."},
+    {ErrorCode::kStoreQuoteNotFound, "store.quote_not_found", "No issued quote has this id."},
+    {ErrorCode::kStorePolicyNotFound, "store.policy_not_found", "No policy has this id."},
+    {ErrorCode::kStoreQuoteExpired, "store.quote_expired", "The quote's validity has ended (valid_until is before today): issue a new quote."},
+    {ErrorCode::kStoreQuoteAlreadyBound, "store.quote_already_bound", "The quote is already bound to a policy (named in the message); a retry must reuse the first bind's Idempotency-Key."},
+    {ErrorCode::kStoreQuoteReferred, "store.quote_referred", "The quote was referred to an underwriter: its top-up is an indication and cannot be bound."},
+    {ErrorCode::kStoreNothingToBind, "store.nothing_to_bind", "The quote has neither a base cover nor a top-up to bind."},
+    {ErrorCode::kStoreBadIdempotencyKey, "store.bad_idempotency_key", "An idempotency key that is empty, longer than 255 bytes or not printable ASCII."},
+    {ErrorCode::kStoreIdempotencyKeyReused, "store.idempotency_key_reused", "An idempotency key already used for another operation, another target or other parameters."},
+    {ErrorCode::kStoreInvalidStartDate, "store.invalid_start_date", "A policy start date before today or the quote date, or later than the edition's bind delay allows."},
+    {ErrorCode::kStoreInvalidEffectiveDate, "store.invalid_effective_date", "A cancellation or change date before today, before the policy's start or last change, or after its cover ends."},
+    {ErrorCode::kStorePolicyCancelled, "store.policy_cancelled", "The policy is already cancelled: it cannot be cancelled or changed again."},
+    {ErrorCode::kStoreChangeNotAllowed, "store.change_not_allowed", "A subscription change of a field that may not change, or of a policy that has no base-cover subscription."},
+    {ErrorCode::kStoreInvalidMonth, "store.invalid_month", "A bordereau month that is not written YYYY-MM or is outside the contract's range of dates."},
 }};
 
 std::string hex_byte(unsigned char c) {
@@ -154,6 +173,7 @@ const char* to_string(ErrorKind kind) noexcept {
     case ErrorKind::kTable: return "table";
     case ErrorKind::kNoEdition: return "no_edition";
     case ErrorKind::kIo: return "io";
+    case ErrorKind::kStore: return "store";
   }
   return "unknown";
 }
@@ -167,7 +187,8 @@ ErrorKind kind_of(ErrorCode code) noexcept {
   if (code < ErrorCode::kNotInForce) return ErrorKind::kInput;
   if (code < ErrorCode::kTableMalformedJson) return ErrorKind::kNoEdition;
   if (code < ErrorCode::kIoCannotRead) return ErrorKind::kTable;
-  return ErrorKind::kIo;
+  if (code < ErrorCode::kStoreInvalidUrl) return ErrorKind::kIo;
+  return ErrorKind::kStore;
 }
 
 const std::vector<ErrorCodeInfo>& error_codes() {

@@ -476,7 +476,7 @@ TEST(RemediationTable, RejectsBadTablesNamingTheKey) {
 
 TEST(RemediationTable, TheSecondEditionsEstimatesApplyFromItsDate) {
   EditionCopy copy("remediation_editions");
-  for (const char* table : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation"})
+  for (const char* table : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation", "policy"})
     copy.edit(table, [](json& j) { j["effective_to"] = "2027-03-31"; });
   std::filesystem::copy(std::string(CYBERCOVER_TEST_DATA_DIR) + "/editions/2027-04", copy.root() + "/2027-04");
   const Engine e(TableLibrary::load(copy.root()));

@@ -18,6 +18,7 @@ enum class ErrorKind {
   kTable,      // a rating table file is missing, malformed or inconsistent
   kNoEdition,  // no table edition is in force on the quote date, or none has that id
   kIo,         // a file could not be read or written
+  kStore,      // the quote and policy register refused an operation or is unavailable
 };
 
 // One code per rule. The spelling (to_string) is stable: programs and the HTTP API branch on
@@ -94,6 +95,26 @@ enum class ErrorCode : std::uint16_t {
   kIoNotADirectory,          // io.not_a_directory
   kIoCannotWrite,            // io.cannot_write
   kIoSameFile,               // io.same_file
+  // ---- store (docs/store.md)
+  kStoreInvalidUrl,          // store.invalid_url
+  kStoreUnavailable,         // store.unavailable
+  kStoreDiskFull,            // store.disk_full
+  kStoreSchemaTooNew,        // store.schema_too_new
+  kStoreCorrupt,             // store.corrupt
+  kStoreConflict,            // store.conflict
+  kStoreQuoteNotFound,       // store.quote_not_found
+  kStorePolicyNotFound,      // store.policy_not_found
+  kStoreQuoteExpired,        // store.quote_expired
+  kStoreQuoteAlreadyBound,   // store.quote_already_bound
+  kStoreQuoteReferred,       // store.quote_referred
+  kStoreNothingToBind,       // store.nothing_to_bind
+  kStoreBadIdempotencyKey,   // store.bad_idempotency_key
+  kStoreIdempotencyKeyReused,// store.idempotency_key_reused
+  kStoreInvalidStartDate,    // store.invalid_start_date
+  kStoreInvalidEffectiveDate,// store.invalid_effective_date
+  kStorePolicyCancelled,     // store.policy_cancelled
+  kStoreChangeNotAllowed,    // store.change_not_allowed
+  kStoreInvalidMonth,        // store.invalid_month
   kCount                     // not a code: the number of codes
 };
 

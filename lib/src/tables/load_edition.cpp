@@ -20,6 +20,7 @@
 #include "detail/json_doc.hpp"
 #include "detail/sha256.hpp"
 #include "remediation/load_remediation.hpp"
+#include "store/load_policy_rules.hpp"
 #include "tables/compiled_questionnaire.hpp"
 #include "tables/premium_bounds.hpp"
 #include "tables/table_files.hpp"
@@ -61,8 +62,8 @@ struct TableFile {
   JsonDoc document;  // views into `bytes`
 };
 
-constexpr const char* kTableNames[] = {"questionnaire", "posture",   "underwriting", "base_cover",
-                                       "top_up",        "subsidies", "loss_model",   "remediation"};
+constexpr const char* kTableNames[] = {"questionnaire", "posture",   "underwriting", "base_cover",  "top_up",
+                                       "subsidies",     "loss_model", "remediation", "policy"};
 
 JsonCursor root_of(const TableFile& f) {
   return JsonCursor(f.document, ErrorKind::kTable, f.display_path);
@@ -651,6 +652,7 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
   load_loss_model(root_of(*by_table["loss_model"]), tables->loss_model, tables->posture,
                   tables->base_cover, tables->top_up);
   detail::load_remediation(root_of(*by_table["remediation"]), tables->remediation, tables->questionnaire, tables->base_cover);
+  detail::load_policy_rules(root_of(*by_table["policy"]), tables->policy);
   detail::prove_premiums_fit(*tables, {by_table["base_cover"]->display_path, by_table["top_up"]->display_path});
 
   detail::Sha256 hash;

@@ -14,6 +14,7 @@
 #include "cybercover/date.hpp"
 #include "cybercover/exact.hpp"
 #include "cybercover/remediation/remediation_table.hpp"
+#include "cybercover/store/policy_rules.hpp"
 #include "cybercover/types.hpp"
 
 namespace cybercover {
@@ -208,6 +209,7 @@ struct RatingTables {
   std::vector<SubsidyProgram> subsidies;
   LossModelTable loss_model;
   RemediationTable remediation;
+  PolicyRules policy;  // policy.json: quote validity, cancellation, bordereau (docs/store.md)
 
   const SubsidyProgram* find_subsidy(std::string_view id) const;
 };
