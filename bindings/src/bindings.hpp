@@ -15,6 +15,9 @@ namespace cybercover::python {
 
 namespace py = pybind11;
 
+// ---- bind_store.cpp: the quote and policy register, read as columns.
+void bind_store(py::module_& m);
+
 // ---- bind_errors.cpp: cybercover.Error and its subclasses, and the exception translator.
 void bind_errors(py::module_& m);
 

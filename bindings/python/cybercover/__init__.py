@@ -23,6 +23,7 @@ from ._core import (
     InputError,
     NoEditionError,
     Quote,
+    StoreError,
     TableError,
     TableIoError,
     __version__,
@@ -31,11 +32,13 @@ from ._core import (
 from ._paths import default_tables_dir
 from .portfolio import PortfolioResult, RowError, item_ids, request_contract  # also Engine.quote_arrays/quote_frame
 from .remediation import RemediationPlan, Report  # also adds Engine.remediation, .report_html...
+from .store import Bordereau, Store
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
 
 __all__ = [
     "Assessment",
     "AssessmentRequest",
+    "Bordereau",
     "Company",
     "Controls",
     "Cover",
@@ -50,6 +53,8 @@ __all__ = [
     "RemediationPlan",
     "Report",
     "RowError",
+    "Store",
+    "StoreError",
     "TableError",
     "TableIoError",
     "__version__",

@@ -8,6 +8,7 @@ from ._core import (
     NoEditionError as NoEditionError,
     Quote as Quote,
     TableError as TableError,
+    StoreError as StoreError,
     TableIoError as TableIoError,
     __version__ as __version__,
     check_tables as check_tables,
@@ -20,6 +21,7 @@ from .portfolio import (
     request_contract as request_contract,
 )
 from .remediation import RemediationPlan as RemediationPlan, Report as Report
+from .store import Bordereau as Bordereau, Store as Store
 from .request import (
     AssessmentRequest as AssessmentRequest,
     Company as Company,
