@@ -242,7 +242,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // SIGTERM: an idle connection closes now; one with a request in flight closes after
   // answering it (send() sees `draining`).
   void on_server_shutdown() {
-    if (phase_ == Phase::kIdle) stream_.cancel();
+    if (phase_ != Phase::kIdle) return;
+    // Bytes already received are a request on its way (sent before the signal): read it.
+    error_code ec;
+    if (stream_.socket().available(ec) > 0 && !ec) return;
+    stream_.cancel();
   }
 
   beast::tcp_stream::executor_type executor() { return stream_.get_executor(); }
@@ -253,14 +257,19 @@ class Session : public std::enable_shared_from_this<Session> {
   // ---- reading -------------------------------------------------------------------------
   void wait_for_request() {
     phase_ = Phase::kIdle;
-    if (server_.draining.load()) return close_now();
     if (buffer_.size() > 0) return begin_request();  // a pipelined request is waiting
+    if (server_.draining.load()) {
+      // Draining: only a request already received is read (see on_server_shutdown).
+      error_code ec;
+      if (!(stream_.socket().available(ec) > 0 && !ec)) return close_now();
+    }
     stream_.expires_after(server_.config.idle_timeout);
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
   }
 
   void on_first_bytes(error_code ec, std::size_t n) {
+    if (!ec && n == 0) ec = asio::error::eof;
     if (ec) {
       if (ec == beast::error::timeout) server_.metrics.count_timeout(TimeoutPhase::kIdle);
       return close_now();  // idle timeout, the client closed, or SIGTERM
