@@ -14,11 +14,12 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -138,11 +139,11 @@ struct Server::Impl {
         log(l),
         context{config, tables, metrics, draining},
         threads(c.threads > 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency())),
-        ioc(threads),
+        iocs(make_contexts(threads)),
         pool(static_cast<std::size_t>(c.workers > 0 ? c.workers : std::max(1u, std::thread::hardware_concurrency()))),
-        acceptor(asio::make_strand(ioc)),
-        signals(ioc, SIGINT, SIGTERM, SIGHUP),
-        drain_timer(ioc),
+        acceptor(*iocs.front()),
+        signals(*iocs.front(), SIGINT, SIGTERM, SIGHUP),
+        drain_timer(*iocs.front()),
         accept_retry_timer(acceptor.get_executor()),
         reloader(t) {
     std::random_device rd;
@@ -156,6 +157,15 @@ struct Server::Impl {
     std::snprintf(buf, sizeof buf, "%s-%012llx", id_prefix.c_str(),
                   static_cast<unsigned long long>(next_id.fetch_add(1, std::memory_order_relaxed)));
     return buf;
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < n; ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
+  void stop_all() {
+    for (auto& c : iocs) c->stop();
   }
 
   void do_accept();
@@ -176,7 +186,12 @@ struct Server::Impl {
   std::atomic<std::int64_t> live_sessions{0};
   std::atomic<std::int64_t> rejecting{0};
   int threads;
-  asio::io_context ioc;
+  // One io_context per network thread (each run by its thread alone, so no locks and no
+  // wake-ups between threads); connections are dealt out in turn. The first one also holds
+  // the acceptor, the signals and the drain timer.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_context = 0;
   asio::thread_pool pool;
   tcp::acceptor acceptor;
   asio::signal_set signals;
@@ -546,7 +561,8 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void Server::Impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+  asio::io_context& context_for_next = *iocs[next_context++ % iocs.size()];
+  acceptor.async_accept(context_for_next, [this](error_code ec, tcp::socket socket) {
     if (!acceptor.is_open()) return;
     if (ec) {
       // Out of file descriptors and the like: try again shortly rather than spin.
@@ -574,7 +590,7 @@ void Server::Impl::on_signal(const error_code& ec, int signal) {
   if (signal != SIGHUP && draining.load()) {
     log_event("\"event\":\"shutdown_forced\"");
     drained = false;
-    ioc.stop();
+    stop_all();
     return;
   }
   // Wait for the next signal first: the drain may cancel this wait when it finishes.
@@ -591,11 +607,10 @@ void Server::Impl::on_signal(const error_code& ec, int signal) {
 void Server::Impl::begin_shutdown() {
   draining.store(true);
   shutdown_started = Clock::now();
-  asio::post(acceptor.get_executor(), [this] {
-    error_code ignored;
-    acceptor.close(ignored);
-    accept_retry_timer.cancel();
-  });
+  // The acceptor, like this handler, lives on the first io_context: no other thread touches it.
+  error_code ignored;
+  acceptor.close(ignored);
+  accept_retry_timer.cancel();
   std::vector<std::shared_ptr<Session>> open;
   {
     std::lock_guard<std::mutex> lock(sessions_mutex);
@@ -612,12 +627,13 @@ void Server::Impl::begin_shutdown() {
 void Server::Impl::poll_drain() {
   if (live_sessions.load() == 0 && metrics.queue_depth().load() == 0) {
     signals.cancel();
-    return;  // nothing left: run() returns
+    keep_running.clear();
+    return;  // nothing left: every io_context runs out of work and run() returns
   }
   if (Clock::now() - shutdown_started > config.shutdown_timeout) {
     log_event("\"event\":\"shutdown_timeout\",\"connections_left\":" + std::to_string(live_sessions.load()));
     drained = false;
-    ioc.stop();
+    stop_all();
     return;
   }
   drain_timer.expires_after(std::chrono::milliseconds(10));
@@ -657,10 +673,11 @@ std::string Server::local_address() const {
 bool Server::run() {
   Impl& s = *impl_;
   s.signals.async_wait([&s](const error_code& e, int signal) { s.on_signal(e, signal); });
-  asio::post(s.acceptor.get_executor(), [&s] { s.do_accept(); });
+  s.do_accept();
+  for (auto& c : s.iocs) s.keep_running.push_back(asio::make_work_guard(*c));
   std::vector<std::thread> extra;
-  for (int i = 1; i < s.threads; ++i) extra.emplace_back([&s] { s.ioc.run(); });
-  s.ioc.run();
+  for (std::size_t i = 1; i < s.iocs.size(); ++i) extra.emplace_back([&s, i] { s.iocs[i]->run(); });
+  s.iocs.front()->run();
   for (auto& t : extra) t.join();
   s.pool.join();
   return s.drained;
