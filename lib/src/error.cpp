@@ -70,6 +70,7 @@ const std::array<ErrorCodeInfo, static_cast<std::size_t>(ErrorCode::kCount)> kCo
     {ErrorCode::kTableInconsistent, "table.inconsistent", "Tables that disagree with each other (edition ids, dates, point totals, band counts)."},
     {ErrorCode::kTableOverlappingEditions, "table.overlapping_editions", "Two editions in force on the same day, or sharing an id."},
     {ErrorCode::kTableOverflow, "table.overflow", "A table whose premiums could overflow exact integer arithmetic."},
+    {ErrorCode::kTableTooLarge, "table.too_large", "A table file larger than the loader's limit (64 MiB); it was not read."},
     {ErrorCode::kIoCannotRead, "io.cannot_read", "A file or directory could not be opened or read."},
     {ErrorCode::kIoNotADirectory, "io.not_a_directory", "A path that must be a directory is not one."},
     {ErrorCode::kIoCannotWrite, "io.cannot_write", "An output file could not be written."},
