@@ -190,7 +190,7 @@ std::vector<std::string_view> split_batch(std::string_view body, std::size_t max
   return EnvelopeScanner(body).split(max_items);
 }
 
-BatchResult quote_batch(const Engine& engine, std::string_view body, std::size_t max_items,
+BatchResult quote_batch(const Engine& engine, std::string_view body, std::size_t max_items, const JsonReadOptions& read,
                         const std::function<void(ErrorCode)>& on_item_error) {
   const std::vector<std::string_view> items = split_batch(body, max_items);
   BatchResult result;
@@ -206,7 +206,7 @@ BatchResult quote_batch(const Engine& engine, std::string_view body, std::size_t
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';
     try {
-      const std::string quote = quote_json(engine, items[i]);
+      const std::string quote = quote_json(engine, items[i], read);
       if (!sized) {
         out.reserve(out.size() + (quote.size() + 64) * (items.size() - i) + kHeadRoom);
         sized = true;

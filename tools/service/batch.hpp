@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cybercover/error.hpp"
+#include "cybercover/io/json_io.hpp"
 #include "cybercover/quote/engine.hpp"
 
 namespace cybercover::service {
@@ -33,9 +34,10 @@ struct BatchResult {
   std::size_t errors = 0;
 };
 
-// Quotes every request of a batch body, in order. A bad item fails alone, with its index;
-// `on_item_error` sees each item's error code (for metrics). Throws what split_batch throws.
-BatchResult quote_batch(const Engine& engine, std::string_view body, std::size_t max_items,
+// Quotes every request of a batch body, in order, each read with `read` (as a single
+// request is). A bad item fails alone, with its index; `on_item_error` sees each item's
+// error code (for metrics). Throws what split_batch throws.
+BatchResult quote_batch(const Engine& engine, std::string_view body, std::size_t max_items, const JsonReadOptions& read,
                         const std::function<void(ErrorCode)>& on_item_error);
 
 }  // namespace cybercover::service

@@ -221,12 +221,15 @@ Reply handle(const ServiceContext& context, Endpoint endpoint, std::string_view 
              std::string_view request_id) {
   const std::shared_ptr<const TablesState> state = context.tables.current();
   const Engine& engine = *state->engine;
+  // The library's own size limit, behind the parser's body limit: the same bound.
+  JsonReadOptions read;
+  read.max_bytes = context.config.body_limit;
   try {
     switch (endpoint) {
       case Endpoint::kQuote: {
         no_query(target);
         try {
-          Reply r = ok_json(quote_json(engine, body), state->generation);
+          Reply r = ok_json(quote_json(engine, body, read), state->generation);
           context.metrics.count_quotes(1, 0);
           return r;
         } catch (const Error&) {
@@ -236,10 +239,10 @@ Reply handle(const ServiceContext& context, Endpoint endpoint, std::string_view 
       }
       case Endpoint::kAssess:
         no_query(target);
-        return ok_json(assess_json(engine, body), state->generation);
+        return ok_json(assess_json(engine, body, read), state->generation);
       case Endpoint::kQuotes: {
         no_query(target);
-        BatchResult batch = quote_batch(engine, body, context.config.max_batch,
+        BatchResult batch = quote_batch(engine, body, context.config.max_batch, read,
                                         [&](ErrorCode code) { context.metrics.count_error(error_id(code)); });
         context.metrics.count_quotes(batch.count - batch.errors, batch.errors);
         Reply r = ok_json(std::move(batch.body), state->generation);
