@@ -152,11 +152,13 @@ struct Server::Impl {
     id_prefix = prefix;
   }
 
+  // "<8 hex of this process>-<12 hex counter>".
   std::string next_request_id() {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s-%012llx", id_prefix.c_str(),
-                  static_cast<unsigned long long>(next_id.fetch_add(1, std::memory_order_relaxed)));
-    return buf;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::uint64_t n = next_id.fetch_add(1, std::memory_order_relaxed);
+    std::string id = id_prefix + "-000000000000";
+    for (std::size_t i = id.size(); n && i > id_prefix.size() + 1; n >>= 4) id[--i] = kHex[n & 0xf];
+    return id;
   }
 
   static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
@@ -449,7 +451,8 @@ class Session : public std::enable_shared_from_this<Session> {
     reply_ = std::move(reply);
     response_.emplace(http::int_to_status(reply_.status), version);
     auto& res = *response_;
-    res.set(http::field::server, std::string("cybercover/") + engine_version());
+    static const std::string kServer = std::string("cybercover/") + engine_version();
+    res.set(http::field::server, kServer);
     res.set(http::field::content_type, reply_.content_type);
     res.set("X-Request-Id", request_id_);
     if (reply_.allow) res.set(http::field::allow, reply_.allow);
