@@ -421,6 +421,25 @@ def test_half_closed_connections(srv):
     assert [r.status for r in responses] == [200, 200]
 
 
+def test_write_timeout_closes_a_client_that_does_not_read(tmp_path, cli):
+    with Server("--write-timeout", "1", workdir=tmp_path, cli=cli) as s:
+        batch = b'{"requests": [' + b",".join([example_request()] * 1000) + b"]}"  # a 30 MB answer
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect((s.host, s.port))
+        sock.sendall(http_request_bytes("POST", "/v1/quotes", batch, headers=[("X-Request-Id", "never-reads")]))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # never reading a byte
+            if s.metrics()[("cybercover_http_timeouts_total", (("phase", "write"),))] == 1:
+                break
+            time.sleep(0.2)
+        assert s.metrics()[("cybercover_http_timeouts_total", (("phase", "write"),))] == 1
+        line = next(l for l in s.access_log_lines() if l["request_id"] == "never-reads")
+        assert line["sent"] is False and line["status"] == 200
+        assert s.get("/healthz").status == 200
+        sock.close()
+
+
 def test_connection_bound_503(tmp_path, cli):
     with Server("--max-connections", "4", workdir=tmp_path, cli=cli) as s:
         held = [socket.create_connection((s.host, s.port), timeout=10) for _ in range(4)]

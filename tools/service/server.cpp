@@ -1,5 +1,6 @@
 #include "service/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -150,6 +151,8 @@ struct Server::Impl {
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%08x", static_cast<unsigned>(rd()));
     id_prefix = prefix;
+    const auto shortest = std::min({c.read_timeout, c.idle_timeout, c.write_timeout});
+    watchdog_tick = std::clamp<Clock::duration>(shortest / 8, std::chrono::milliseconds(10), std::chrono::seconds(1));
   }
 
   // "<8 hex of this process>-<12 hex counter>".
@@ -201,6 +204,9 @@ struct Server::Impl {
   asio::steady_timer accept_retry_timer;
   ReloadWorker reloader;
   Clock::time_point shutdown_started;
+  // How often each connection's watchdog checks its deadline: an eighth of the shortest
+  // timeout, between 10 ms and 1 s (timeouts are enforced within one tick).
+  Clock::duration watchdog_tick;
   bool drained = true;
 
   std::string id_prefix;
@@ -214,12 +220,12 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server::Impl& server, bool reject)
-      : stream_(std::move(socket)), read_timer_(stream_.get_executor()), server_(server), reject_(reject) {
+      : socket_(std::move(socket)), watchdog_(socket_.get_executor()), server_(server), reject_(reject) {
     server_.live_sessions.fetch_add(1);
     if (reject_) server_.rejecting.fetch_add(1);
     else server_.metrics.connection_opened();
     error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
+    const auto remote = socket_.remote_endpoint(ec);
     if (!ec) remote_ = remote.address().to_string() + ":" + std::to_string(remote.port());
   }
 
@@ -238,7 +244,8 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard<std::mutex> lock(server_.sessions_mutex);
       server_.sessions.emplace(this, weak_from_this());
     }
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->arm_watchdog();
       if (self->reject_) {
         self->request_id_ = self->server_.next_request_id();
         self->request_start_ = self->read_end_ = Clock::now();
@@ -262,14 +269,55 @@ class Session : public std::enable_shared_from_this<Session> {
     if (phase_ != Phase::kIdle) return;
     // Bytes already received are a request on its way (sent before the signal): read it.
     error_code ec;
-    if (stream_.socket().available(ec) > 0 && !ec) return;
-    stream_.cancel();
+    if (socket_.available(ec) > 0 && !ec) return;
+    socket_.cancel(ec);
   }
 
-  beast::tcp_stream::executor_type executor() { return stream_.get_executor(); }
+  tcp::socket::executor_type executor() { return socket_.get_executor(); }
 
  private:
   enum class Phase { kIdle, kReading, kBusy, kWriting, kClosing };
+  // What the watchdog enforces now (docs/http_api.md, "Limits and connections").
+  enum class Deadline { kNone, kIdle, kRequest, kWrite, kLinger };
+
+  // ---- timeouts --------------------------------------------------------------------------
+  // One timer per connection ticks at a fraction of the shortest timeout and checks the
+  // deadline of the current phase; setting a deadline is a store, not a timer operation
+  // (three per request otherwise).
+  void set_deadline(Deadline kind, Clock::time_point now, Clock::duration after) {
+    deadline_kind_ = kind;
+    deadline_ = now + after;
+  }
+
+  void arm_watchdog() {
+    watchdog_.expires_after(server_.watchdog_tick);
+    watchdog_.async_wait([self = shared_from_this()](error_code ec) { self->on_watchdog(ec); });
+  }
+
+  void on_watchdog(error_code ec) {
+    if (ec || closed_) return;
+    if (deadline_kind_ != Deadline::kNone && Clock::now() >= deadline_) {
+      switch (deadline_kind_) {
+        case Deadline::kIdle:
+          server_.metrics.count_timeout(TimeoutPhase::kIdle);
+          return close_now();
+        case Deadline::kRequest:
+          // The pending read ends with operation_aborted; on_read_error answers 408.
+          timed_out_ = true;
+          deadline_kind_ = Deadline::kNone;
+          socket_.cancel(ec);
+          break;
+        case Deadline::kWrite:
+          server_.metrics.count_timeout(TimeoutPhase::kWrite);
+          return close_now();
+        case Deadline::kLinger:
+          return close_now();
+        case Deadline::kNone:
+          break;
+      }
+    }
+    arm_watchdog();
+  }
 
   // ---- reading -------------------------------------------------------------------------
   void wait_for_request() {
@@ -278,19 +326,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.draining.load()) {
       // Draining: only a request already received is read (see on_server_shutdown).
       error_code ec;
-      if (!(stream_.socket().available(ec) > 0 && !ec)) return close_now();
+      if (!(socket_.available(ec) > 0 && !ec)) return close_now();
     }
-    stream_.expires_after(server_.config.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
+    set_deadline(Deadline::kIdle, Clock::now(), server_.config.idle_timeout);
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
   }
 
   void on_first_bytes(error_code ec, std::size_t n) {
     if (!ec && n == 0) ec = asio::error::eof;
-    if (ec) {
-      if (ec == beast::error::timeout) server_.metrics.count_timeout(TimeoutPhase::kIdle);
-      return close_now();  // idle timeout, the client closed, or SIGTERM
-    }
+    if (ec) return close_now();  // the client closed, the idle timeout, or SIGTERM
     buffer_.commit(n);
     begin_request();
   }
@@ -302,19 +347,12 @@ class Session : public std::enable_shared_from_this<Session> {
     endpoint_ = Endpoint::kOther;
     pending_reply_.reset();
     timed_out_ = false;
-    ++request_seq_;
-    stream_.expires_never();
     // The whole request must arrive within the read timeout, however slowly it trickles in.
-    read_timer_.expires_after(server_.config.read_timeout);
-    read_timer_.async_wait([self = shared_from_this(), seq = request_seq_](error_code ec) {
-      if (ec || seq != self->request_seq_ || self->phase_ != Phase::kReading) return;
-      self->timed_out_ = true;
-      self->stream_.cancel();
-    });
+    set_deadline(Deadline::kRequest, request_start_, server_.config.read_timeout);
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.config.header_limit));
     parser_->body_limit(server_.config.batch_body_limit);  // the largest; narrowed per endpoint
-    http::async_read_header(stream_, buffer_, *parser_,
+    http::async_read_header(socket_, buffer_, *parser_,
                             [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
   }
 
@@ -333,7 +371,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (too_long || (admission.reject && expects_continue && !parser_->is_done())) {
       // Answered before a byte of the body is read (the Beast parser never buffers it); the
       // connection then closes, since the body may follow.
-      read_timer_.cancel();
+      deadline_kind_ = Deadline::kNone;
       read_end_ = Clock::now();
       phase_ = Phase::kBusy;
       Reply r = admission.reject ? std::move(*admission.reject)
@@ -346,7 +384,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->is_done()) return on_body({});
     if (expects_continue) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
-      http::async_write(stream_, *cont, [self = shared_from_this(), cont](error_code ec, std::size_t) {
+      http::async_write(socket_, *cont, [self = shared_from_this(), cont](error_code ec, std::size_t) {
         if (ec) return self->on_read_error(ec);
         self->read_body();
       });
@@ -356,7 +394,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_body(ec); });
+    http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) { self->on_body(ec); });
   }
 
   Error too_large(std::size_t limit, std::uint64_t length) const {
@@ -367,7 +405,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_body(error_code ec) {
     if (ec) return on_read_error(ec);
-    read_timer_.cancel();
+    deadline_kind_ = Deadline::kNone;
     read_end_ = Clock::now();
     phase_ = Phase::kBusy;
     if (pending_reply_) {
@@ -393,13 +431,14 @@ class Session : public std::enable_shared_from_this<Session> {
       const auto& req = self->parser_->get();
       Reply r = handle(self->server_.context, self->endpoint_, req.target(), req.body(), self->request_id_);
       self->server_.metrics.queue_depth().fetch_sub(1);
-      asio::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
+      asio::post(self->socket_.get_executor(), [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
     });
   }
 
   void on_read_error(error_code ec) {
-    read_timer_.cancel();
+    deadline_kind_ = Deadline::kNone;
     read_end_ = Clock::now();
+    if (closed_) return;
     if (request_id_.empty()) request_id_ = server_.next_request_id();
     Reply r;
     if (timed_out_) {
@@ -466,13 +505,13 @@ class Session : public std::enable_shared_from_this<Session> {
       res.prepare_payload();
     }
     bytes_out_ = body_bytes;
-    stream_.expires_after(server_.config.write_timeout);
-    http::async_write(stream_, res, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+    set_deadline(Deadline::kWrite, Clock::now(), server_.config.write_timeout);
+    http::async_write(socket_, res, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(error_code ec) {
     const auto now = Clock::now();
-    if (ec == beast::error::timeout) server_.metrics.count_timeout(TimeoutPhase::kWrite);
+    deadline_kind_ = Deadline::kNone;
     const bool sent = !ec;
     if (sent) server_.metrics.record_response(endpoint_, reply_.status, now - read_end_);
     write_access_log(now, sent);
@@ -511,43 +550,47 @@ class Session : public std::enable_shared_from_this<Session> {
   // ---- closing -------------------------------------------------------------------------
   void close_now() {
     phase_ = Phase::kClosing;
-    read_timer_.cancel();
+    deadline_kind_ = Deadline::kNone;
+    if (closed_) return;
+    closed_ = true;
+    watchdog_.cancel();
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
   // Half-closes and reads what the client still sends (a body that was refused, a pipelined
   // request), so the client reads the last response instead of a connection reset.
   void linger_close() {
     phase_ = Phase::kClosing;
-    read_timer_.cancel();
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close_now();
     buffer_.consume(buffer_.size());
-    stream_.expires_after(kLingerTimeout);
+    set_deadline(Deadline::kLinger, Clock::now(), kLingerTimeout);
     drain();
   }
 
   void drain() {
-    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](error_code ec, std::size_t n) {
+    socket_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](error_code ec, std::size_t n) {
       self->lingered_ += n;  // read into the prepared space, never committed: discarded
       if (ec || self->lingered_ > kLingerMaxBytes) return self->close_now();
       self->drain();
     });
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
-  asio::steady_timer read_timer_;
+  asio::steady_timer watchdog_;
   Server::Impl& server_;
   const bool reject_;
   std::string remote_;
 
   Phase phase_ = Phase::kIdle;
-  std::uint64_t request_seq_ = 0;
+  Deadline deadline_kind_ = Deadline::kNone;
+  Clock::time_point deadline_;
   bool timed_out_ = false;
+  bool closed_ = false;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   std::optional<Reply> pending_reply_;
