@@ -1,8 +1,8 @@
 #pragma once
 // The HTTP/1.1 server of `cybercover serve`, on Boost.Beast and Asio.
 //
-// Network threads read and write; a request to POST /v1/quote or /v1/assess (~15 µs) is
-// handled on the thread that read it, while batches, plans and reports go to a bounded
+// Network threads (one io_context each) read and write; a request to POST /v1/quote or
+// /v1/assess (~15 µs) is handled on the thread that read it, while batches, plans and reports go to a bounded
 // worker pool (a full queue answers 503). Each request takes the tables in force when it
 // starts (TablesHolder), so a SIGHUP reload never changes a request in flight. SIGTERM stops
 // accepting, closes idle keep-alive connections, lets every request in flight finish and
