@@ -8,6 +8,7 @@ Run: CYBERCOVER_CLI=build/tools/cybercover /usr/bin/python3 -m pytest -q tests/h
 from __future__ import annotations
 
 import json
+import os
 import re
 import select
 import socket
@@ -559,6 +560,46 @@ def test_readyz_503_while_draining(tmp_path, cli):
         (r,) = parse_responses(read_until_close(quote))
         assert r.status == 200 and r.headers["connection"] == "close" and r.json()["tier"]
         assert s.proc.wait(10) == 0
+
+
+def test_configuration_by_flags_and_environment(tmp_path, cli, srv):
+    def serve(*args, env=None):
+        e = {k: v for k, v in os.environ.items() if not k.startswith("CYBERCOVER_")}
+        e.update(env or {})
+        return subprocess.run([cli, "serve", *args], capture_output=True, text=True, timeout=30, env=e)
+
+    assert "--max-connections" in serve("--help").stdout
+    bad = [(["--threads", "0"], "--threads must be between 1 and 256"),
+           (["--threads", "2x"], "--threads must be a whole number"),
+           (["--body-limit", "1e9"], "--body-limit must be a whole number"),
+           (["--read-timeout", "0"], "--read-timeout must be between 0.001 and 86400 seconds"),
+           (["--read-timeout", "1.2345"], "at most 3 decimals"),
+           (["--max-batch", "1001"], "--max-batch must be between 1 and 1000"),
+           (["--address", "8080"], "--address must be HOST:PORT"),
+           (["--address", "127.0.0.1:99999"], "must be between 0 and 65535"),
+           (["--batch-body-limit", "2048", "--body-limit", "4096"], "must be at least --body-limit"),
+           (["--surprise"], "unknown option --surprise"),
+           (["--threads"], "--threads needs a value")]
+    for args, message in bad:
+        p = serve(*args)
+        assert p.returncode == 2 and message in p.stderr, (args, p.stderr)
+    p = serve(env={"CYBERCOVER_WORKERS": "lots"})
+    assert p.returncode == 2 and "$CYBERCOVER_WORKERS must be a whole number" in p.stderr
+    p = serve("--address", "not-an-ip:80")
+    assert p.returncode == 2 and "not an IP address" in p.stderr
+    p = serve("--address", srv.address)  # the port is taken
+    assert p.returncode == 2 and "cannot listen on" in p.stderr
+    broken = tmp_path / "broken" / "2026-12"
+    broken.mkdir(parents=True)
+    p = serve("--tables", str(broken.parent))
+    assert p.returncode == 2 and "[cybercover.table." in p.stderr
+    # The environment sets what a flag does not; a flag wins over its variable.
+    with Server(workdir=tmp_path, cli=cli, env={"CYBERCOVER_MAX_BATCH": "2", "CYBERCOVER_BODY_LIMIT": "5000"}) as s:
+        r = s.post("/v1/quotes", b'{"requests": [{}, {}, {}]}')
+        assert r.status == 400 and "at most 2 requests" in error_of(r)["message"]
+        assert s.post("/v1/quote", b" " * 6000).status == 413
+    with Server("--max-batch", "3", workdir=tmp_path, cli=cli, env={"CYBERCOVER_MAX_BATCH": "2"}) as s:
+        assert s.post("/v1/quotes", b'{"requests": [{}, {}, {}]}').status == 200
 
 
 def test_openapi_documents_every_response():
