@@ -12,6 +12,7 @@ packages=(
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
   python3-dask python3-distributed
   chromium poppler-utils fonts-ipafont-gothic
+  libboost-dev wrk python3-jsonschema python3-yaml python3-prometheus-client
   libsqlite3-dev libpqxx-dev postgresql
 )
 missing=()
