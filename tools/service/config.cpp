@@ -27,6 +27,10 @@ in brackets; a flag wins over the variable.
   --write-timeout SECONDS a whole response (CYBERCOVER_WRITE_TIMEOUT; default 10)
   --shutdown-timeout SECONDS  SIGTERM: longest wait for requests in flight (CYBERCOVER_SHUTDOWN_TIMEOUT; default 30)
   --access-log PATH|-|off one JSON line per request (CYBERCOVER_ACCESS_LOG; default -: standard output)
+  --store URL             the quote and policy register: sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                          (CYBERCOVER_STORE; default: off, its endpoints answer 404; docs/store.md)
+  --store-today YYYY-MM-DD  a fixed business day for the register's clock, for tests and
+                          demonstrations (CYBERCOVER_STORE_TODAY; default: the system clock)
 Signals: SIGTERM/SIGINT finish the requests in flight and exit 0; SIGHUP reloads the tables
 (a bad table is refused and the old tables stay; GET /metrics says so).
 )";
@@ -110,6 +114,18 @@ const Setting kSettings[] = {
      [](ServeConfig& c, const std::string& n, const std::string& v) { c.write_timeout = seconds(n, v); }},
     {"--shutdown-timeout", "CYBERCOVER_SHUTDOWN_TIMEOUT",
      [](ServeConfig& c, const std::string& n, const std::string& v) { c.shutdown_timeout = seconds(n, v); }},
+    {"--store", "CYBERCOVER_STORE",
+     [](ServeConfig& c, const std::string& name, const std::string& v) {
+       if (v.rfind("sqlite://", 0) != 0 && v.rfind("postgresql://", 0) != 0 && v.rfind("postgres://", 0) != 0)
+         bad(name, v, "must be sqlite:///PATH or postgresql://...");
+       c.store_url = v;
+     }},
+    {"--store-today", "CYBERCOVER_STORE_TODAY",
+     [](ServeConfig& c, const std::string& name, const std::string& v) {
+       const bool shaped = v.size() == 10 && v[4] == '-' && v[7] == '-';
+       if (!shaped) bad(name, v, "must be a date YYYY-MM-DD");
+       c.store_today = v;
+     }},
     {"--access-log", "CYBERCOVER_ACCESS_LOG",
      [](ServeConfig& c, const std::string& name, const std::string& v) {
        if (v.empty()) bad(name, v, "must be a file, - or off");

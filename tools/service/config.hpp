@@ -33,6 +33,12 @@ struct ServeConfig {
   std::chrono::milliseconds shutdown_timeout{30'000};  // SIGTERM: longest wait for requests in flight
 
   std::string access_log = "-";  // a file (appended), "-" standard output, "off"
+
+  // The quote and policy register (docs/store.md): sqlite:///PATH or postgresql://...; empty:
+  // off (its endpoints answer 404).
+  std::string store_url;
+  // A fixed business day for the register's clock (tests, demonstrations); empty: the clock.
+  std::string store_today;
 };
 
 // The hard bound of max_batch (the API's documented maximum).

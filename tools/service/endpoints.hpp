@@ -16,6 +16,13 @@ enum class Endpoint : std::uint8_t {
   kHealthz,      // GET /healthz
   kReadyz,       // GET /readyz
   kMetrics,      // GET /metrics
+  kQuoteIssue,   // POST /v1/quotes/issue             (the register: --store)
+  kQuoteGet,     // GET /v1/quotes/{id}
+  kQuoteBind,    // POST /v1/quotes/{id}/bind
+  kPolicyGet,    // GET /v1/policies/{id}
+  kPolicyCancel, // POST /v1/policies/{id}/cancel
+  kPolicyChange, // POST /v1/policies/{id}/change
+  kBordereau,    // GET /v1/bordereau?month=YYYY-MM
   kOther,        // any other path (404), or a request that never got a path (400, 408, 503)
   kCount
 };
@@ -23,8 +30,12 @@ enum class Endpoint : std::uint8_t {
 inline constexpr std::size_t kEndpointCount = static_cast<std::size_t>(Endpoint::kCount);
 
 inline std::string_view endpoint_path(Endpoint e) {
-  constexpr std::string_view kPaths[] = {"/v1/assess", "/v1/quote", "/v1/quotes", "/v1/remediation", "/v1/report",
-                                         "/v1/tables", "/healthz",  "/readyz",    "/metrics",        "other"};
+  constexpr std::string_view kPaths[] = {"/v1/assess",          "/v1/quote",           "/v1/quotes",
+                                         "/v1/remediation",     "/v1/report",          "/v1/tables",
+                                         "/healthz",            "/readyz",             "/metrics",
+                                         "/v1/quotes/issue",    "/v1/quotes/{id}",     "/v1/quotes/{id}/bind",
+                                         "/v1/policies/{id}",   "/v1/policies/{id}/cancel",
+                                         "/v1/policies/{id}/change", "/v1/bordereau",  "other"};
   return kPaths[static_cast<std::size_t>(e)];
 }
 

@@ -33,6 +33,28 @@ void append_nullable(std::string& out, const std::string& text) {
 
 }  // namespace
 
+unsigned store_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kStoreUnavailable:
+    case ErrorCode::kStoreDiskFull:
+    case ErrorCode::kStoreConflict: return 503;  // retry later: nothing was written
+    case ErrorCode::kStoreQuoteNotFound:
+    case ErrorCode::kStorePolicyNotFound: return 404;
+    case ErrorCode::kStoreQuoteExpired:
+    case ErrorCode::kStoreQuoteAlreadyBound:
+    case ErrorCode::kStoreQuoteReferred:
+    case ErrorCode::kStoreNothingToBind:
+    case ErrorCode::kStoreIdempotencyKeyReused:
+    case ErrorCode::kStorePolicyCancelled: return 409;  // the record's state forbids it
+    case ErrorCode::kStoreBadIdempotencyKey:
+    case ErrorCode::kStoreInvalidStartDate:
+    case ErrorCode::kStoreInvalidEffectiveDate:
+    case ErrorCode::kStoreChangeNotAllowed:
+    case ErrorCode::kStoreInvalidMonth: return 400;
+    default: return 500;  // invalid_url, schema_too_new, corrupt: the server's configuration or data
+  }
+}
+
 const HttpErrorInfo& info(HttpError error) { return kHttpErrors[static_cast<std::size_t>(error)]; }
 
 const char* error_id_name(std::size_t id) {
@@ -47,6 +69,7 @@ unsigned status_of(const Error& error) {
     case ErrorKind::kNoEdition: return 400;
     case ErrorKind::kTable:
     case ErrorKind::kIo: return 500;
+    case ErrorKind::kStore: return store_status(error.code());
   }
   return 500;
 }

@@ -44,6 +44,10 @@ const char* error_id_name(std::size_t id);
 // The HTTP status of a library error: 413 for input.too_large, 400 for other input and
 // no_edition errors, 500 for table and io errors (tables are loaded before serving).
 unsigned status_of(const Error& error);
+// The status of a store.* error: 503 unavailable, disk full or conflict (with Retry-After), 404
+// not found, 409 a quote or policy whose state forbids the operation, 400 a bad date, month,
+// change or key, 500 a misconfigured or damaged store.
+unsigned store_status(ErrorCode code);
 
 // Error bodies: {"error": {"code", "field", "detail", "value", "message"}, "request_id"}.
 // `field` and `value` are null when the error has none.

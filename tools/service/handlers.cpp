@@ -11,6 +11,7 @@
 #include "cybercover/report/report.hpp"
 #include "service/batch.hpp"
 #include "service/json_text.hpp"
+#include "service/store_handlers.hpp"
 
 namespace cybercover::service {
 
@@ -172,6 +173,7 @@ Reply library_error_reply(const ServiceContext& context, const Error& error, std
   context.metrics.count_error(error_id(error.code()));
   Reply r;
   r.status = status_of(error);
+  r.retry_after = r.status == 503;  // the store is unavailable or full: retry later
   r.body = error_body(error, request_id);
   r.error_id = error_id(error.code());
   return r;
@@ -183,6 +185,21 @@ Admission admit(const ServiceContext& context, std::string_view method, std::str
   Admission a;
   a.body_limit = context.config.body_limit;
   const RouteSpec* route = find_route(path_of(target));
+  // The register's routes carry ids: matched by pattern (store_handlers.cpp).
+  RouteSpec store_route;
+  if (!route) {
+    if (const auto matched = match_store_route(path_of(target))) {
+      if (!context.store) {
+        a.reject = http_error_reply(context, HttpError::kNotFound,
+                                    "the quote and policy register is off: start the server with --store URL "
+                                    "(docs/http_api.md)",
+                                    request_id);
+        return a;
+      }
+      store_route = {endpoint_path(matched->endpoint), matched->endpoint, matched->post, true, false};
+      route = &store_route;
+    }
+  }
   if (!route) {
     a.reject = http_error_reply(context, HttpError::kNotFound,
                                 "no endpoint " + sanitize_for_message(path_of(target)) + " (see docs/http_api.md)", request_id);
@@ -218,7 +235,7 @@ Admission admit(const ServiceContext& context, std::string_view method, std::str
 }
 
 Reply handle(const ServiceContext& context, Endpoint endpoint, std::string_view target, std::string_view body,
-             std::string_view request_id) {
+             std::string_view request_id, std::string_view idempotency_key) {
   const std::shared_ptr<const TablesState> state = context.tables.current();
   const Engine& engine = *state->engine;
   // The library's own size limit, behind the parser's body limit: the same bound.
@@ -279,6 +296,17 @@ Reply handle(const ServiceContext& context, Endpoint endpoint, std::string_view 
         no_query(target);
         Reply r = ok_json(context.metrics.render(*state, context.tables.status(), context.draining.load()), state->generation);
         r.content_type = kMetricsType;
+        return r;
+      }
+      case Endpoint::kQuoteIssue:
+      case Endpoint::kQuoteGet:
+      case Endpoint::kQuoteBind:
+      case Endpoint::kPolicyGet:
+      case Endpoint::kPolicyCancel:
+      case Endpoint::kPolicyChange:
+      case Endpoint::kBordereau: {
+        Reply r = handle_store(context, engine, endpoint, target, body, idempotency_key);
+        r.tables_generation = state->generation;
         return r;
       }
       case Endpoint::kOther:

@@ -14,6 +14,10 @@
 #include "service/metrics.hpp"
 #include "service/tables_state.hpp"
 
+namespace cybercover {
+class Store;
+}
+
 namespace cybercover::service {
 
 inline constexpr const char* kJsonType = "application/json";
@@ -26,6 +30,7 @@ struct ServiceContext {
   TablesHolder& tables;
   Metrics& metrics;
   const std::atomic<bool>& draining;
+  Store* store = nullptr;  // --store: the quote and policy register (store_handlers.cpp)
 };
 
 struct Reply {
@@ -55,7 +60,7 @@ Admission admit(const ServiceContext& context, std::string_view method, std::str
 
 // Handles an admitted request. Never throws: every failure is a reply with its code.
 Reply handle(const ServiceContext& context, Endpoint endpoint, std::string_view target, std::string_view body,
-             std::string_view request_id);
+             std::string_view request_id, std::string_view idempotency_key = {});
 
 // Replies of the HTTP layer (also counted in the metrics' errors).
 Reply http_error_reply(const ServiceContext& context, HttpError error, std::string_view detail,

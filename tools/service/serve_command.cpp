@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cybercover/error.hpp"
+#include "cybercover/store/store.hpp"
 #include "service/access_log.hpp"
 #include "service/config.hpp"
 #include "service/json_text.hpp"
@@ -37,7 +38,21 @@ int run_serve(int argc, char** argv) {
   // Bad tables or an unusable log stop the start (exit 2 with the message, as every command).
   TablesHolder tables(config.tables_dir);
   AccessLog access_log(config.access_log);
-  Server server(config, tables, access_log);
+  // The register is opened (created, migrated) before serving; a store that cannot be opened
+  // stops the start like bad tables. Once serving, an outage answers 503 until it is back.
+  std::unique_ptr<Store> store;
+  if (!config.store_url.empty()) {
+    StoreOptions options;
+    if (!config.store_today.empty()) {
+      const auto day = Date::parse(config.store_today);
+      if (!day) throw Error(ErrorCode::kInvalidDate, "--store-today", "must be a date YYYY-MM-DD", quote_for_message(config.store_today));
+      const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(std::int64_t{day->day_number()} * 86400 + 3600));
+      options.clock = [at] { return at; };
+    }
+    options.max_connections = config.workers > 0 ? config.workers + 2 : 8;
+    store = Store::open(config.store_url, options);
+  }
+  Server server(config, tables, access_log, store.get());
   try {
     server.listen();
   } catch (const std::system_error& e) {
@@ -51,6 +66,11 @@ int run_serve(int argc, char** argv) {
   members += ",\"tables_dir\":";
   append_json_string(members, tables.dir());
   members += ",\"tables_generation\":" + std::to_string(state->generation);
+  if (store) {
+    members += ",\"store\":";
+    append_json_string(members, std::string(store->backend()));
+    members += ",\"store_schema_version\":" + std::to_string(store->schema_version());
+  }
   members += ",\"editions\":[";
   bool first = true;
   for (const auto& e : state->engine->library().editions()) {

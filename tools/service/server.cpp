@@ -134,11 +134,11 @@ class ReloadWorker {
 }  // namespace
 
 struct Server::Impl {
-  Impl(const ServeConfig& c, TablesHolder& t, AccessLog& l)
+  Impl(const ServeConfig& c, TablesHolder& t, AccessLog& l, Store* store)
       : config(c),
         tables(t),
         log(l),
-        context{config, tables, metrics, draining},
+        context{config, tables, metrics, draining, store},
         threads(c.threads > 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency())),
         iocs(make_contexts(threads)),
         pool(static_cast<std::size_t>(c.workers > 0 ? c.workers : std::max(1u, std::thread::hardware_concurrency()))),
@@ -415,7 +415,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!offload_) {
       const auto& req = parser_->get();
-      return send(handle(server_.context, endpoint_, req.target(), req.body(), request_id_));
+      return send(handle(server_.context, endpoint_, req.target(), req.body(), request_id_, req["Idempotency-Key"]));
     }
     auto& depth = server_.metrics.queue_depth();
     if (depth.fetch_add(1) >= static_cast<std::int64_t>(server_.config.max_queue)) {
@@ -429,7 +429,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     asio::post(server_.pool, [self = shared_from_this()] {
       const auto& req = self->parser_->get();
-      Reply r = handle(self->server_.context, self->endpoint_, req.target(), req.body(), self->request_id_);
+      Reply r = handle(self->server_.context, self->endpoint_, req.target(), req.body(), self->request_id_,
+                       req["Idempotency-Key"]);
       self->server_.metrics.queue_depth().fetch_sub(1);
       asio::post(self->socket_.get_executor(), [self, r = std::move(r)]() mutable { self->send(std::move(r)); });
     });
@@ -688,8 +689,8 @@ void Server::Impl::poll_drain() {
   });
 }
 
-Server::Server(const ServeConfig& config, TablesHolder& tables, AccessLog& access_log)
-    : impl_(std::make_unique<Impl>(config, tables, access_log)) {}
+Server::Server(const ServeConfig& config, TablesHolder& tables, AccessLog& access_log, Store* store)
+    : impl_(std::make_unique<Impl>(config, tables, access_log, store)) {}
 
 Server::~Server() {
   impl_->reloader.stop();

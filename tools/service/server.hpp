@@ -15,11 +15,16 @@
 #include "service/config.hpp"
 #include "service/tables_state.hpp"
 
+namespace cybercover {
+class Store;
+}
+
 namespace cybercover::service {
 
 class Server {
  public:
-  Server(const ServeConfig& config, TablesHolder& tables, AccessLog& access_log);
+  // `store`: the quote and policy register of --store, or null (its endpoints answer 404).
+  Server(const ServeConfig& config, TablesHolder& tables, AccessLog& access_log, Store* store = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
