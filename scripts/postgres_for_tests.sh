@@ -4,6 +4,8 @@
 #   scripts/postgres_for_tests.sh start DIR   # initdb into DIR, pg_ctl start on a free port;
 #                                             # prints the URL and writes it to DIR/url
 #   scripts/postgres_for_tests.sh stop DIR    # stops the server and removes DIR
+#   scripts/postgres_for_tests.sh pause DIR   # stops the server, keeps its data (an outage)
+#   scripts/postgres_for_tests.sh resume DIR  # starts it again on the same port
 #
 # Uses Debian's `postgresql` package (binaries in /usr/lib/postgresql/<version>/bin). initdb
 # refuses to run as root, so as root the server runs as the unprivileged `postgres` user
@@ -14,7 +16,7 @@ set -euo pipefail
 action=${1:-}
 dir=${2:-}
 if [[ -z "$action" || -z "$dir" ]]; then
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop|pause|resume DIR" >&2
   exit 2
 fi
 
@@ -43,7 +45,11 @@ case "$action" in
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     rm -rf "$dir/data"
-    [[ $(id -u) -eq 0 ]] && chown "$owner" "$dir"
+    if [[ $(id -u) -eq 0 ]]; then
+      chown "$owner" "$dir"
+      runuser -u "$owner" -- test -w "$dir" ||
+        { echo "postgres_for_tests: $owner cannot reach $dir (a parent directory is closed to it)" >&2; exit 1; }
+    fi
     as_owner "$bin/initdb" -D "$dir/data" -U cybercover -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
     # A free port: ask the kernel for one, then hand it to the server (retried if taken meanwhile).
@@ -64,6 +70,15 @@ case "$action" in
     echo "$url" >"$dir/url"
     echo "$url"
     ;;
+  pause)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+    ;;
+  resume)
+    dir=$(cd "$dir" && pwd)
+    port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$dir/url")
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200" start >/dev/null
+    ;;
   stop)
     if [[ -d "$dir/data" ]]; then
       as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
@@ -72,7 +87,7 @@ case "$action" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|pause|resume DIR" >&2
     exit 2
     ;;
 esac

@@ -30,14 +30,24 @@ class OpenApi:
         paths = self.doc["paths"]
         if path in paths:
             return path, paths[path]
+        # Templated paths of the register (/v1/quotes/{id}/bind): a {name} is one segment.
+        for template, item in paths.items():
+            if "{" in template and template != "/{unknown}":
+                pattern = "^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)) + "$"
+                if re.match(pattern, path):
+                    return template, item
         return "/{unknown}", paths["/{unknown}"]
 
-    def documented(self) -> Set[Tuple[str, str, str]]:
-        """Every (path, method, status) the document lists."""
+    def documented(self, tag: str = "") -> Set[Tuple[str, str, str]]:
+        """Every (path, method, status) the document lists: of the operations tagged `tag`, or
+        (by default) of every operation but the register's (tag store, tested apart)."""
         out = set()
         for path, item in self.doc["paths"].items():
             for method, op in item.items():
                 if method in ("get", "post", "put", "delete", "head", "patch"):
+                    tags = op.get("tags", [])
+                    if (tag and tag not in tags) or (not tag and "store" in tags):
+                        continue
                     for status in op["responses"]:
                         out.add((path, method, str(status)))
         return out
