@@ -1,7 +1,8 @@
-// The PostgreSQL backend through libpqxx: write transactions run SERIALIZABLE, so two service
-// instances binding one quote cannot both succeed (the loser's transaction fails to commit or
-// hits the unique key, and the store retries it, then sees the quote bound). Statements are
-// prepared once per connection and every value is a bound parameter.
+// The PostgreSQL backend through libpqxx. A write transaction locks the row it changes first
+// (SELECT ... FOR UPDATE): two service instances binding one quote take turns, and the second
+// reads the quote as bound; a key taken meanwhile (an idempotency key, a policy's quote) fails
+// its unique index, and the store runs the operation again, then sees the winner's result.
+// Statements are prepared once per connection and every value is a bound parameter.
 
 #include <pqxx/pqxx>
 
@@ -58,9 +59,10 @@ class PostgresConnection final : public SqlConnection {
   }
 
   void begin(bool write) override {
-    run([&] { work_->exec(write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); });
+    run([&] { work_->exec(write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); });
     in_transaction_ = true;
   }
+  const char* row_lock() const override { return " FOR UPDATE"; }
   void commit() override {
     run([&] { work_->exec("COMMIT"); });
     in_transaction_ = false;

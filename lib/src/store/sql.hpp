@@ -26,9 +26,13 @@ struct SqlConflict : std::runtime_error {
 class SqlConnection {
  public:
   virtual ~SqlConnection() = default;
-  // A write transaction takes the database's write lock first (SQLite BEGIN IMMEDIATE) or
-  // runs SERIALIZABLE (PostgreSQL), so that every read in it sees what the write relies on.
+  // A write transaction takes the database's write lock first (SQLite BEGIN IMMEDIATE); on
+  // PostgreSQL it runs READ COMMITTED and locks the rows it relies on (row_lock()), the unique
+  // keys settling the rest. A read transaction sees one snapshot.
   virtual void begin(bool write) = 0;
+  // " FOR UPDATE" where the backend locks rows so (PostgreSQL), else "" (SQLite: the whole
+  // database is locked by the write transaction already).
+  virtual const char* row_lock() const = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
   virtual std::vector<SqlRow> query(const std::string& sql, const std::vector<SqlParam>& params) = 0;

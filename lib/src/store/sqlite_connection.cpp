@@ -61,6 +61,7 @@ class SqliteConnection final : public SqlConnection {
   ~SqliteConnection() override { close(); }
 
   void begin(bool write) override { exec_plain(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  const char* row_lock() const override { return ""; }
   void commit() override { exec_plain("COMMIT"); }
   void rollback() noexcept override {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

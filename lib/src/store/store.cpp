@@ -399,6 +399,14 @@ class Store::Impl {
   template <typename F>
   auto write(F&& f) {
     for (int attempt = 1;; ++attempt) {
+      // SQLite has one writer at a time: this process's writers queue here, in order, rather
+      // than in SQLite's busy handler (which sleeps up to 100 ms between tries). Writers of
+      // other processes still meet at the file lock.
+      std::unique_lock<std::timed_mutex> one_writer(writer_, std::defer_lock);
+      if (sqlite_ && !one_writer.try_lock_for(options_.busy_timeout))
+        throw Error(ErrorCode::kStoreUnavailable, "store",
+                    "the database stayed locked by this process's other writers past the timeout (" +
+                        std::to_string(options_.busy_timeout.count()) + " ms)");
       auto c = pool_.acquire();
       try {
         c->begin(true);
@@ -415,6 +423,7 @@ class Store::Impl {
         c->rollback();
         throw;
       }
+      if (one_writer.owns_lock()) one_writer.unlock();
       // Back off a little, with jitter, so that racing writers spread out.
       static thread_local std::minstd_rand jitter(std::random_device{}());
       std::this_thread::sleep_for(std::chrono::microseconds(200 * attempt + jitter() % 1000));
@@ -461,15 +470,17 @@ class Store::Impl {
         {key, operation, target, fingerprint, result_id, at});
   }
 
-  static std::optional<StoredQuote> find_quote(SqlConnection& c, const std::string& id, bool with_json) {
-    const auto rows = c.query(std::string("SELECT ") + kQuoteColumns + ", request_json, response_json FROM quotes WHERE id = $1",
+  static std::optional<StoredQuote> find_quote(SqlConnection& c, const std::string& id, bool with_json, bool lock = false) {
+    const auto rows = c.query(std::string("SELECT ") + kQuoteColumns +
+                                  ", request_json, response_json FROM quotes WHERE id = $1" + (lock ? c.row_lock() : ""),
                               {id});
     if (rows.empty()) return std::nullopt;
     return quote_from_row(rows[0], with_json);
   }
 
-  static std::optional<Policy> find_policy(SqlConnection& c, const std::string& id, bool with_json) {
-    const auto rows = c.query(std::string("SELECT ") + kPolicyColumns + " FROM policies WHERE id = $1", {id});
+  static std::optional<Policy> find_policy(SqlConnection& c, const std::string& id, bool with_json, bool lock = false) {
+    const auto rows =
+        c.query(std::string("SELECT ") + kPolicyColumns + " FROM policies WHERE id = $1" + (lock ? c.row_lock() : ""), {id});
     if (rows.empty()) return std::nullopt;
     Policy p = policy_from_row(rows[0]);
     const auto periods = c.query(std::string("SELECT ") + kPeriodColumns +
@@ -533,6 +544,7 @@ class Store::Impl {
 
   StoreOptions options_;
   bool sqlite_;
+  std::timed_mutex writer_;
   mutable Pool pool_;
   int schema_version_ = 0;
 };
@@ -609,10 +621,15 @@ PolicyResult Store::bind(const BindRequest& b) {
   return impl_->write([&](SqlConnection& c) -> PolicyResult {
     if (const auto earlier = Impl::replay(c, b.idempotency_key, "bind", b.quote_id, fingerprint))
       return {Impl::load_policy(c, *earlier), true};
-    const auto found = Impl::find_quote(c, b.quote_id, true);
+    const auto found = Impl::find_quote(c, b.quote_id, true, /*lock=*/true);
     if (!found)
       throw Error(ErrorCode::kStoreQuoteNotFound, "quote_id", "no issued quote has this id", quote_for_message(b.quote_id));
     const StoredQuote& q = *found;
+    if (q.status == QuoteStatus::kBound) {
+      // Bound meanwhile by a call with this key (PostgreSQL: we waited on its row lock)?
+      if (const auto earlier = Impl::replay(c, b.idempotency_key, "bind", b.quote_id, fingerprint))
+        return {Impl::load_policy(c, *earlier), true};
+    }
     if (q.status == QuoteStatus::kBound)
       throw Error(ErrorCode::kStoreQuoteAlreadyBound, "quote_id",
                   "is already bound to policy " + q.policy_id.value_or("?") +
@@ -678,9 +695,13 @@ PolicyResult Store::cancel(const CancelRequest& r) {
   return impl_->write([&](SqlConnection& c) -> PolicyResult {
     if (const auto earlier = Impl::replay(c, r.idempotency_key, "cancel", r.policy_id, fingerprint))
       return {Impl::load_policy(c, *earlier), true};
-    const auto found = Impl::find_policy(c, r.policy_id, false);
+    const auto found = Impl::find_policy(c, r.policy_id, false, /*lock=*/true);
     if (!found) Impl::policy_not_found(r.policy_id);
     const Policy& p = *found;
+    if (p.status == PolicyStatus::kCancelled) {
+      if (const auto earlier = Impl::replay(c, r.idempotency_key, "cancel", r.policy_id, fingerprint))
+        return {Impl::load_policy(c, *earlier), true};
+    }
     if (p.status == PolicyStatus::kCancelled)
       throw Error(ErrorCode::kStorePolicyCancelled, "policy_id",
                   "was already cancelled from " + p.cancellation->effective.to_string(), quote_for_message(r.policy_id));
@@ -794,10 +815,12 @@ PolicyResult Store::change_subscription(const Engine& engine, const ChangeReques
       return impl_->write([&](SqlConnection& c) -> PolicyResult {
         if (const auto earlier = Impl::replay(c, r.idempotency_key, "change", r.policy_id, fingerprint))
           return {Impl::load_policy(c, *earlier), true};
+        const auto locked = c.query(std::string("SELECT status FROM policies WHERE id = $1") + c.row_lock(), {p.id});
         const auto now = c.query(
             "SELECT p.status, MAX(sp.seq) FROM policies p JOIN subscription_periods sp ON sp.policy_id = p.id "
             "WHERE p.id = $1 GROUP BY p.status",
             {p.id});
+        (void)locked;
         if (now.empty() || !now[0][0] || *now[0][0] != "active" || integer(now[0], 1, "period number") != last.seq)
           throw Stale{};
         const auto at = rfc3339(impl_->now());
