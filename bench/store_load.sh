@@ -74,6 +74,16 @@ run() {  # $1 name, $2 path, $3 wrk options, $4.. the script's arguments
   echo "{\"backend\": \"$backend\", \"name\": \"$name\", \"wrk\": $line}" >>"$work/results.jsonl"
 }
 
+# The disk's own bound, measured in the same run: durable commits cost an fsync each.
+/usr/bin/python3 - "$work/fsync.probe" >"$work/fsync.txt" <<'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+n, t0 = 300, time.perf_counter()
+for _ in range(n):
+    os.write(fd, b"x" * 4096)
+    os.fsync(fd)
+print(f"{n / (time.perf_counter() - t0):.0f}")
+PY
 bash scripts/postgres_for_tests.sh start "$work/pg" >/dev/null
 for backend in sqlite postgresql; do
   if [[ $backend == sqlite ]]; then url="sqlite://$work/store.db"; else url=$(cat "$work/pg/url"); fi
@@ -87,10 +97,12 @@ for backend in sqlite postgresql; do
   stop_server
 done
 
-/usr/bin/python3 - "$work/results.jsonl" "$connections" "$workers" "$(nproc)" <<'PY'
+/usr/bin/python3 - "$work/results.jsonl" "$connections" "$workers" "$(nproc)" "$(cat "$work/fsync.txt")" <<'PY'
 import json, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
-conns, workers, cores = sys.argv[2:5]
+conns, workers, cores, fsyncs = sys.argv[2:6]
+fsyncs = float(fsyncs)
+print(f"the disk: {fsyncs:.0f} fsync()s of 4 KiB a second (the bound of durable commits, measured in this run)")
 print(f"cybercover serve --threads 2 --workers {workers}; wrk {conns} connections; {cores} cores shared by wrk, the server and the database")
 print(f"{'backend':10} {'run':15} {'requests/s':>11} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7} {'errors':>6}")
 bad = 0
@@ -103,7 +115,8 @@ for r in runs:
 by = {(r["backend"], r["name"]): r["wrk"] for r in runs}
 for b in ("sqlite", "postgresql"):
     q, bind, pair = by[(b, "quote_baseline")], by[(b, "bind")], by[(b, "issue_bind")]
-    print(f"{b}: binds/s = {bind['requests_per_s'] / q['requests_per_s']:.3f} x quotes/s of the same run; "
+    print(f"{b}: binds/s = {bind['requests_per_s'] / fsyncs:.2f} x the disk's fsyncs/s, "
+          f"{bind['requests_per_s'] / q['requests_per_s']:.3f} x quotes/s of the same run; "
           f"issue+bind pairs/s = {pair['requests_per_s'] / 2:.0f}, p99 of a request in them {pair['p99_us'] / 1000:.2f} ms "
           f"(POST /v1/quote p99 {q['p99_us'] / 1000:.2f} ms)")
 print(json.dumps(runs))
