@@ -44,25 +44,32 @@ case "$action" in
   start)
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    rm -rf "$dir/data"
+    # The server's files live in DIR, or, when the server's user cannot reach DIR (a parent
+    # closed to it, e.g. a clone under /root), in a directory of its own under /tmp; DIR/home
+    # says where.
+    home=$dir
     if [[ $(id -u) -eq 0 ]]; then
       chown "$owner" "$dir"
-      runuser -u "$owner" -- test -w "$dir" ||
-        { echo "postgres_for_tests: $owner cannot reach $dir (a parent directory is closed to it)" >&2; exit 1; }
+      if ! runuser -u "$owner" -- test -w "$dir" 2>/dev/null; then
+        home=$(mktemp -d /tmp/cybercover-pg-XXXXXX)
+        chown "$owner" "$home"
+      fi
     fi
-    as_owner "$bin/initdb" -D "$dir/data" -U cybercover -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
+    echo "$home" >"$dir/home"
+    rm -rf "$home/data"
+    as_owner "$bin/initdb" -D "$home/data" -U cybercover -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
     # A free port: ask the kernel for one, then hand it to the server (retried if taken meanwhile).
     for attempt in 1 2 3 4 5; do
       port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-      if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-           -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200" start >/dev/null; then
+      if as_owner "$bin/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 \
+           -o "-c listen_addresses=127.0.0.1 -p $port -k $home -c fsync=on -c max_connections=200" start >/dev/null; then
         break
       fi
       port=
     done
     if [[ -z "$port" ]]; then
-      cat "$dir/server.log" >&2 || true
+      cat "$home/server.log" >&2 || true
       exit 1
     fi
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U cybercover cybercover_test
@@ -71,19 +78,22 @@ case "$action" in
     echo "$url"
     ;;
   pause)
-    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+    home=$(cat "$dir/home")
+    as_owner "$bin/pg_ctl" -D "$home/data" -m fast -w -t 60 stop >/dev/null
     ;;
   resume)
-    dir=$(cd "$dir" && pwd)
+    home=$(cat "$dir/home")
     port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$dir/url")
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200" start >/dev/null
+    as_owner "$bin/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $home -c fsync=on -c max_connections=200" start >/dev/null
     ;;
   stop)
-    if [[ -d "$dir/data" ]]; then
-      as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
-        as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+    home=$(cat "$dir/home" 2>/dev/null || echo "$dir")
+    if [[ -d "$home/data" ]]; then
+      as_owner "$bin/pg_ctl" -D "$home/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+        as_owner "$bin/pg_ctl" -D "$home/data" -m immediate stop >/dev/null 2>&1 || true
     fi
+    [[ "$home" != "$dir" ]] && rm -rf "$home"
     rm -rf "$dir"
     ;;
   *)
