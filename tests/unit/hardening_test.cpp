@@ -172,6 +172,19 @@ TEST(Hardening, Defect07_RequestsAboveTheSizeLimitAreRefusedBeforeParsing) {
   EXPECT_EQ(error_of([&] { assess_json(engine(), text, tiny); }).code(), ErrorCode::kRequestTooLarge);
 }
 
+TEST(Hardening, Defect07_ParsingMemoryIsBoundedByAValueLimit) {
+  // 600 KB of tiny values (within the byte limit) would cost ~20 MB of nodes: refused at the
+  // 16,385th value instead, whatever the shape.
+  std::string text = "{\"answers\":[";
+  for (int i = 0; i < 300000; ++i) text += "0,";
+  text += "0]}";
+  const Error e = error_of([&] { quote_json(engine(), text); });
+  EXPECT_EQ(e.code(), ErrorCode::kRequestTooLarge) << e.what();
+  EXPECT_EQ(e.detail(), "holds more than 16384 values; the limit is 16384 (JsonReadOptions::max_values)");
+  // A request of the largest questionnaire an edition may have (10,000 items) stays within it.
+  EXPECT_GT(JsonReadOptions::kDefaultMaxValues, 10000u + 100u);
+}
+
 // ---- 8. Parsing is not quadratic in the keys of one object ------------------------------
 TEST(Hardening, Defect08_ADuplicateAmongManyKeysIsFoundAndPlaced) {
   std::string text = "{";

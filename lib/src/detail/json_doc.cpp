@@ -15,7 +15,7 @@ class JsonParser {
  public:
   JsonParser(std::string_view text, JsonDoc& doc, const JsonDoc::ParseOptions& options)
       : text_(text), doc_(doc), reject_duplicates_(options.reject_duplicate_names),
-        allow_infinity_(options.allow_infinity_literals) {}
+        allow_infinity_(options.allow_infinity_literals), max_values_(options.max_values) {}
 
   void parse_document() {
     skip_space();
@@ -64,6 +64,8 @@ class JsonParser {
   }
 
   std::uint32_t push(JsonDoc::Type type, std::string_view key) {
+    if (doc_.nodes_.size() >= max_values_)
+      throw JsonDoc::TooManyValues("holds more than " + std::to_string(max_values_) + " values");
     JsonDoc::Node n;
     n.type = type;
     n.key = key;
@@ -347,6 +349,7 @@ class JsonParser {
   JsonDoc& doc_;
   bool reject_duplicates_;
   bool allow_infinity_;
+  std::size_t max_values_;
   std::vector<std::pair<std::string_view, std::uint32_t>> names_;  // scratch of check_unique_names
 };
 
@@ -358,7 +361,7 @@ JsonDoc JsonDoc::parse(std::string_view text, bool reject_duplicate_names) {
 
 JsonDoc JsonDoc::parse(std::string_view text, const ParseOptions& options) {
   JsonDoc doc;
-  doc.nodes_.reserve(text.size() / 16 + 8);
+  doc.nodes_.reserve(std::min(text.size() / 16 + 8, options.max_values));
   JsonParser(text, doc, options).parse_document();
   return doc;
 }

@@ -251,7 +251,11 @@ JsonDoc parse_text(std::string_view text, const std::string& what, const JsonRea
     JsonDoc::ParseOptions parse;
     parse.reject_duplicate_names = false;  // checked field by field
     parse.allow_infinity_literals = options.allow_infinity_literals;
+    parse.max_values = options.max_values;
     return JsonDoc::parse(text, parse);
+  } catch (const JsonDoc::TooManyValues& e) {
+    throw Error(ErrorCode::kRequestTooLarge, what,
+                std::string(e.what()) + "; the limit is " + std::to_string(options.max_values) + " (JsonReadOptions::max_values)");
   } catch (const std::invalid_argument& e) {
     throw Error(ErrorCode::kMalformedJson, what, std::string("malformed JSON: ") + e.what());
   }

@@ -593,6 +593,8 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
     f.bytes = bytes;
     try {
       f.document = JsonDoc::parse(f.bytes);
+    } catch (const JsonDoc::TooManyValues& e) {
+      throw Error(ErrorCode::kTableTooLarge, f.display_path, e.what());
     } catch (const std::invalid_argument& e) {
       throw Error(ErrorCode::kTableMalformedJson, f.display_path, std::string("malformed JSON: ") + e.what());
     }

@@ -22,6 +22,10 @@ struct JsonReadOptions {
   // grows with the text, so the bound comes first. One request is a few kilobytes.
   static constexpr std::size_t kDefaultMaxBytes = std::size_t{1} << 20;  // 1 MiB
   std::size_t max_bytes = kDefaultMaxBytes;
+  // And at most this many JSON values (any request of an edition with 10,000 items has
+  // fewer), so parsing costs at most ~1 MiB beyond the text, whatever its shape.
+  static constexpr std::size_t kDefaultMaxValues = std::size_t{1} << 14;
+  std::size_t max_values = kDefaultMaxValues;
   // Accept the literals Infinity and -Infinity (not JSON; what a Python float holds) as
   // numbers, so the request checks name the field (input.not_finite).
   bool allow_infinity_literals = false;
