@@ -602,6 +602,16 @@ def test_configuration_by_flags_and_environment(tmp_path, cli, srv):
         assert s.post("/v1/quotes", b'{"requests": [{}, {}, {}]}').status == 200
 
 
+def test_every_http_error_code_is_documented():
+    source = (Path(__file__).resolve().parents[2] / "tools" / "service" / "errors.cpp").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "http_api.md").read_text(encoding="utf-8")
+    defined = set(re.findall(r'"(http\.[a-z_]+)"', source))
+    documented = set(re.findall(r"`(http\.[a-z_]+)`", doc))
+    assert len(defined) == 9 and defined == documented, (defined, documented)
+    seen = {r.error_code for _, _, r in RECORDED if r.error_code and r.error_code.startswith("http.")}
+    assert seen == defined - {"http.internal"}, seen  # every one but 500 answered in these tests
+
+
 def test_openapi_documents_every_response():
     """Every response above, checked against docs/openapi.yaml; every documented status seen."""
     assert RECORDED, "run the whole module"

@@ -57,20 +57,54 @@ std::string utc_timestamp() {
   return buf;
 }
 
+constexpr auto kFlushInterval = std::chrono::milliseconds(20);
+constexpr std::size_t kFlushBytes = 64 * 1024;
+
 AccessLog::AccessLog(const std::string& where) {
   if (where == "off") return;
   if (where == "-") {
     fd_ = STDOUT_FILENO;
-    return;
+  } else {
+    fd_ = ::open(where.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw Error(ErrorCode::kIoCannotWrite, where, std::string("cannot open the access log: ") + std::strerror(errno));
+    owned_ = true;
   }
-  fd_ = ::open(where.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0)
-    throw Error(ErrorCode::kIoCannotWrite, where, std::string("cannot open the access log: ") + std::strerror(errno));
-  owned_ = true;
+  thread_ = std::thread([this] { flusher(); });
 }
 
 AccessLog::~AccessLog() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  flush();
   if (owned_) ::close(fd_);
+}
+
+void AccessLog::flusher() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    cv_.wait_for(lock, kFlushInterval, [this] { return stop_ || pending_.size() >= kFlushBytes; });
+    lock.unlock();
+    flush();
+    lock.lock();
+  }
+}
+
+void AccessLog::flush() {
+  if (fd_ < 0) return;
+  std::lock_guard<std::mutex> order(write_mutex_);
+  std::string lines;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines.swap(pending_);
+  }
+  if (!lines.empty()) write_all(fd_, lines);
 }
 
 void AccessLog::write(const AccessRecord& r) {
@@ -100,7 +134,13 @@ void AccessLog::write(const AccessRecord& r) {
   add(line, "tables_generation", static_cast<std::int64_t>(r.tables_generation));
   line += r.keep_alive ? ",\"keep_alive\":true" : ",\"keep_alive\":false";
   line += r.sent ? ",\"sent\":true}\n" : ",\"sent\":false}\n";
-  write_all(fd_, line);
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ += line;
+    wake = pending_.size() >= kFlushBytes;
+  }
+  if (wake) cv_.notify_one();
 }
 
 void log_event(const std::string& members) {

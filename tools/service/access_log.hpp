@@ -1,12 +1,18 @@
 #pragma once
-// One JSON line per request (docs/http_api.md lists the keys). Each line is one write(2) to a
-// file opened O_APPEND (or to standard output), so lines from several threads never
-// interleave. Text that came from the client is escaped and cut short: no log injection.
+// One JSON line per request (docs/http_api.md lists the keys). Lines are gathered in memory
+// and written by a background thread every 20 ms (or at 64 KiB), whole lines per write(2) to
+// a file opened O_APPEND (or to standard output): lines of different threads never interleave,
+// and a request does not wait for the disk (a write costs ~10 µs here, a third of a quote).
+// Everything is written when the log is destroyed; a crash loses at most the last 20 ms.
+// Text that came from the client is escaped and cut short: no log injection.
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace cybercover::service {
 
@@ -39,10 +45,20 @@ class AccessLog {
 
   bool enabled() const { return fd_ >= 0; }
   void write(const AccessRecord& record);
+  // Writes what is buffered now (the destructor does too).
+  void flush();
 
  private:
+  void flusher();
+
   int fd_ = -1;
   bool owned_ = false;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::string pending_;  // whole lines not yet written
+  bool stop_ = false;
+  std::mutex write_mutex_;  // one write(2) of the buffer at a time, in order
+  std::thread thread_;
 };
 
 // Writes one JSON line of an event (listening, reload, shutdown) to standard error.
