@@ -14,9 +14,15 @@ namespace cybercover::python {
 
 namespace {
 
-py::object opt(const std::optional<std::int64_t>& v) { return v ? py::object(py::int_(*v)) : py::object(py::none()); }
-py::object opt(const std::optional<Date>& v) { return v ? py::object(py::str(v->to_string())) : py::object(py::none()); }
-py::object opt(const std::optional<std::string>& v) { return v ? py::object(py::str(*v)) : py::object(py::none()); }
+py::object opt(const std::optional<std::int64_t>& v) {
+  return v ? py::object(py::int_(*v)) : py::object(py::none());
+}
+py::object opt(const std::optional<Date>& v) {
+  return v ? py::object(py::str(v->to_string())) : py::object(py::none());
+}
+py::object opt(const std::optional<std::string>& v) {
+  return v ? py::object(py::str(*v)) : py::object(py::none());
+}
 
 // A dict of equal-length lists, filled row by row.
 class Columns {
@@ -24,7 +30,9 @@ class Columns {
   explicit Columns(std::initializer_list<const char*> names) {
     for (const char* n : names) columns_[n] = py::list();
   }
-  void add(const char* name, py::object value) { columns_[name].cast<py::list>().append(std::move(value)); }
+  void add(const char* name, py::object value) {
+    columns_[name].cast<py::list>().append(std::move(value));
+  }
   py::dict take() { return std::move(columns_); }
 
  private:
@@ -32,9 +40,22 @@ class Columns {
 };
 
 py::dict quote_columns(const std::vector<StoredQuote>& quotes, bool with_json) {
-  Columns c{"id", "issued_at", "quote_date", "valid_until", "status", "policy_id", "edition", "edition_sha256",
-            "bundle_plan", "tier", "outcome", "base_monthly_premium_yen", "top_up_annual_premium_yen",
-            "top_up_subsidy_yen", "top_up_payable_annual_yen", "top_up_monthly_instalment_yen",
+  Columns c{"id",
+            "issued_at",
+            "quote_date",
+            "valid_until",
+            "status",
+            "policy_id",
+            "edition",
+            "edition_sha256",
+            "bundle_plan",
+            "tier",
+            "outcome",
+            "base_monthly_premium_yen",
+            "top_up_annual_premium_yen",
+            "top_up_subsidy_yen",
+            "top_up_payable_annual_yen",
+            "top_up_monthly_instalment_yen",
             "quote_validity_days"};
   py::dict out;
   py::list requests, responses;
@@ -70,10 +91,26 @@ py::dict quote_columns(const std::vector<StoredQuote>& quotes, bool with_json) {
 }
 
 py::dict policy_columns(const std::vector<Policy>& policies) {
-  Columns c{"id", "quote_id", "bound_at", "bound_on", "start_date", "status", "bundle_plan", "tier", "edition",
-            "edition_sha256", "base_monthly_premium_yen", "subscription_changes", "top_up_annual_premium_yen",
-            "top_up_subsidy_yen", "top_up_payable_annual_yen", "top_up_monthly_instalment_yen", "top_up_end_date",
-            "cancelled_at", "cancelled_from", "refund_yen"};
+  Columns c{"id",
+            "quote_id",
+            "bound_at",
+            "bound_on",
+            "start_date",
+            "status",
+            "bundle_plan",
+            "tier",
+            "edition",
+            "edition_sha256",
+            "base_monthly_premium_yen",
+            "subscription_changes",
+            "top_up_annual_premium_yen",
+            "top_up_subsidy_yen",
+            "top_up_payable_annual_yen",
+            "top_up_monthly_instalment_yen",
+            "top_up_end_date",
+            "cancelled_at",
+            "cancelled_from",
+            "refund_yen"};
   for (const auto& p : policies) {
     c.add("id", py::str(p.id));
     c.add("quote_id", py::str(p.quote_id));
@@ -86,26 +123,31 @@ py::dict policy_columns(const std::vector<Policy>& policies) {
     c.add("edition", py::str(p.edition));
     c.add("edition_sha256", py::str(p.edition_sha256));
     // The current (latest) monthly premium of the base cover.
-    c.add("base_monthly_premium_yen", p.subscription.empty() ? py::object(py::none())
-                                                              : py::object(py::int_(p.subscription.back().monthly_premium_yen)));
+    c.add("base_monthly_premium_yen",
+          p.subscription.empty() ? py::object(py::none())
+                                 : py::object(py::int_(p.subscription.back().monthly_premium_yen)));
     c.add("subscription_changes", py::int_(p.subscription.empty() ? 0 : p.subscription.size() - 1));
     const auto t = p.top_up;
-    c.add("top_up_annual_premium_yen", t ? py::object(py::int_(t->annual_premium_yen)) : py::object(py::none()));
+    c.add("top_up_annual_premium_yen",
+          t ? py::object(py::int_(t->annual_premium_yen)) : py::object(py::none()));
     c.add("top_up_subsidy_yen", t ? py::object(py::int_(t->subsidy_yen)) : py::object(py::none()));
-    c.add("top_up_payable_annual_yen", t ? py::object(py::int_(t->payable_annual_yen)) : py::object(py::none()));
-    c.add("top_up_monthly_instalment_yen", t ? py::object(py::int_(t->monthly_instalment_yen)) : py::object(py::none()));
+    c.add("top_up_payable_annual_yen",
+          t ? py::object(py::int_(t->payable_annual_yen)) : py::object(py::none()));
+    c.add("top_up_monthly_instalment_yen",
+          t ? py::object(py::int_(t->monthly_instalment_yen)) : py::object(py::none()));
     c.add("top_up_end_date", t ? py::object(py::str(t->end.to_string())) : py::object(py::none()));
     const auto& x = p.cancellation;
     c.add("cancelled_at", x ? py::object(py::str(x->recorded_at)) : py::object(py::none()));
-    c.add("cancelled_from", x ? py::object(py::str(x->effective.to_string())) : py::object(py::none()));
+    c.add("cancelled_from",
+          x ? py::object(py::str(x->effective.to_string())) : py::object(py::none()));
     c.add("refund_yen", x ? py::object(py::int_(x->refund_yen)) : py::object(py::none()));
   }
   return c.take();
 }
 
 py::dict subscription_columns(const std::vector<Policy>& policies) {
-  Columns c{"policy_id", "seq", "from", "to", "plan", "tier", "monthly_premium_yen", "edition", "edition_sha256",
-            "recorded_at"};
+  Columns c{"policy_id",           "seq",     "from",           "to",         "plan", "tier",
+            "monthly_premium_yen", "edition", "edition_sha256", "recorded_at"};
   for (const auto& p : policies)
     for (const auto& s : p.subscription) {
       c.add("policy_id", py::str(p.id));
@@ -123,8 +165,9 @@ py::dict subscription_columns(const std::vector<Policy>& policies) {
 }
 
 py::tuple bordereau_columns(const Bordereau& b) {
-  Columns base{"policy_id", "quote_id", "seq", "plan", "tier", "monthly_premium_yen", "from", "to", "days_in_force",
-               "days_in_month", "owed_yen", "edition"};
+  Columns base{
+      "policy_id", "quote_id", "seq",           "plan",          "tier",     "monthly_premium_yen",
+      "from",      "to",       "days_in_force", "days_in_month", "owed_yen", "edition"};
   for (const auto& r : b.base_cover) {
     base.add("policy_id", py::str(r.policy_id));
     base.add("quote_id", py::str(r.quote_id));
@@ -139,8 +182,9 @@ py::tuple bordereau_columns(const Bordereau& b) {
     base.add("owed_yen", py::int_(r.owed_yen));
     base.add("edition", py::str(r.edition));
   }
-  Columns top{"policy_id", "quote_id", "tier", "annual_premium_yen", "start_date", "end_date", "cancelled_from",
-              "days_in_force", "written_yen", "earned_yen", "refund_yen", "edition"};
+  Columns top{"policy_id",   "quote_id",   "tier",           "annual_premium_yen",
+              "start_date",  "end_date",   "cancelled_from", "days_in_force",
+              "written_yen", "earned_yen", "refund_yen",     "edition"};
   for (const auto& r : b.top_up) {
     top.add("policy_id", py::str(r.policy_id));
     top.add("quote_id", py::str(r.quote_id));
@@ -169,7 +213,9 @@ py::tuple bordereau_columns(const Bordereau& b) {
 
 Date parse_day(const std::string& text, const char* field) {
   const auto day = Date::parse(text);
-  if (!day) throw Error(ErrorCode::kInvalidDate, field, "must be a date written YYYY-MM-DD", quote_for_message(text));
+  if (!day)
+    throw Error(ErrorCode::kInvalidDate, field, "must be a date written YYYY-MM-DD",
+                quote_for_message(text));
   return *day;
 }
 
@@ -185,29 +231,34 @@ void set_day(PyStore& s, const std::string& day) {
   *s.fixed_seconds = static_cast<std::int64_t>(parse_day(day, "today").day_number()) * 86400 + 3600;
 }
 
-py::tuple policy_result(const PolicyResult& r) { return py::make_tuple(policy_json(r.policy), r.replayed); }
+py::tuple policy_result(const PolicyResult& r) {
+  return py::make_tuple(policy_json(r.policy), r.replayed);
+}
 
 }  // namespace
 
 void bind_store(py::module_& m) {
   py::class_<PyStore>(m, "_Store", "The quote and policy register (use cybercover.Store).")
-      .def(py::init([](const std::string& url, std::optional<std::string> today) {
-             PyStore s;
-             StoreOptions options;
-             if (today) {
-               s.fixed_seconds = std::make_shared<std::atomic<std::int64_t>>(0);
-               set_day(s, *today);
-               options.clock = [seconds = s.fixed_seconds] {
-                 return std::chrono::system_clock::time_point(std::chrono::seconds(seconds->load()));
-               };
-             }
-             py::gil_scoped_release release;
-             s.store = Store::open(url, options);
-             return s;
-           }),
-           py::arg("url"), py::arg("today") = py::none())
-      .def_property_readonly("backend", [](const PyStore& s) { return std::string(s.store->backend()); })
-      .def_property_readonly("schema_version", [](const PyStore& s) { return s.store->schema_version(); })
+      .def(
+          py::init([](const std::string& url, std::optional<std::string> today) {
+            PyStore s;
+            StoreOptions options;
+            if (today) {
+              s.fixed_seconds = std::make_shared<std::atomic<std::int64_t>>(0);
+              set_day(s, *today);
+              options.clock = [seconds = s.fixed_seconds] {
+                return std::chrono::system_clock::time_point(std::chrono::seconds(seconds->load()));
+              };
+            }
+            py::gil_scoped_release release;
+            s.store = Store::open(url, options);
+            return s;
+          }),
+          py::arg("url"), py::arg("today") = py::none())
+      .def_property_readonly("backend",
+                             [](const PyStore& s) { return std::string(s.store->backend()); })
+      .def_property_readonly("schema_version",
+                             [](const PyStore& s) { return s.store->schema_version(); })
       .def_property_readonly("today", [](const PyStore& s) { return s.store->today().to_string(); })
       .def("_set_today", &set_day, py::arg("today"))
       .def(
@@ -231,7 +282,8 @@ void bind_store(py::module_& m) {
           py::arg("quote_id"), py::arg("start_date"), py::arg("idempotency_key"))
       .def(
           "_cancel",
-          [](PyStore& s, const std::string& id, const std::string& effective, const std::string& key) {
+          [](PyStore& s, const std::string& id, const std::string& effective,
+             const std::string& key) {
             const Date day = parse_day(effective, "effective_date");
             PolicyResult r;
             {

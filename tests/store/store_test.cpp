@@ -3,6 +3,9 @@
 // (scripts/postgres_for_tests.sh; its URL is in $CYBERCOVER_TEST_POSTGRES_URL_FILE).
 // Figures are computed by hand in the comments.
 
+#include "cybercover/store/store.hpp"
+
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,16 +14,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <random>
 #include <set>
 #include <thread>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
-
 #include "cybercover/cybercover.hpp"
-#include "cybercover/store/store.hpp"
 #include "store/sql.hpp"
 #include "support/table_fixture.hpp"
 
@@ -38,29 +38,31 @@ const Engine& engine() { return testing::default_engine(); }
 
 // Worked example 1 (docs/rating_rules.md §8) as JSON text, every item answered yes.
 json example_1() {
-  json r = {{"quote_date", "2026-12-15"},
-            {"company",
-             {{"industry", "manufacturing"},
-              {"employees", 40},
-              {"capital_yen", 50000000},
-              {"revenue_yen", 400000000},
-              {"endpoints", 48}}},
-            {"security_action", "two_star"},
-            {"answers", json::object()},
-            {"controls",
-             {{"utm", "managed"},
-              {"edr", {{"status", "managed"}, {"covered_endpoints", 45}, {"installed_on", "2026-11-10"}}},
-              {"legacy_os_endpoints", 0},
-              {"incidents_3y", 1},
-              {"phishing_click_rate", 0.04}}},
-            {"bundle_plan", "utm_edr"},
-            {"top_up",
-             {{"liability", {{"limit_yen", 100000000}}},
-              {"response", {{"limit_yen", 10000000}, {"deductible_yen", 100000}}},
-              {"interruption", {{"limit_yen", 10000000}, {"deductible_yen", 500000}}}}},
-            {"subsidy_program", "sme-cyber-support-2026"},
-            {"service_monthly_price_yen", 80000}};
-  for (const auto& item : testing::default_tables().questionnaire.items) r["answers"][item.id] = "yes";
+  json r = {
+      {"quote_date", "2026-12-15"},
+      {"company",
+       {{"industry", "manufacturing"},
+        {"employees", 40},
+        {"capital_yen", 50000000},
+        {"revenue_yen", 400000000},
+        {"endpoints", 48}}},
+      {"security_action", "two_star"},
+      {"answers", json::object()},
+      {"controls",
+       {{"utm", "managed"},
+        {"edr", {{"status", "managed"}, {"covered_endpoints", 45}, {"installed_on", "2026-11-10"}}},
+        {"legacy_os_endpoints", 0},
+        {"incidents_3y", 1},
+        {"phishing_click_rate", 0.04}}},
+      {"bundle_plan", "utm_edr"},
+      {"top_up",
+       {{"liability", {{"limit_yen", 100000000}}},
+        {"response", {{"limit_yen", 10000000}, {"deductible_yen", 100000}}},
+        {"interruption", {{"limit_yen", 10000000}, {"deductible_yen", 500000}}}}},
+      {"subsidy_program", "sme-cyber-support-2026"},
+      {"service_monthly_price_yen", 80000}};
+  for (const auto& item : testing::default_tables().questionnaire.items)
+    r["answers"][item.id] = "yes";
   return r;
 }
 
@@ -76,7 +78,8 @@ json edr_example() {
 
 // A fixed clock that tests move; 01:00 UTC is 10:00 in Japan, the same calendar day.
 struct TestClock {
-  std::shared_ptr<std::atomic<std::int64_t>> seconds = std::make_shared<std::atomic<std::int64_t>>(0);
+  std::shared_ptr<std::atomic<std::int64_t>> seconds =
+      std::make_shared<std::atomic<std::int64_t>>(0);
   void set(Date day) { *seconds = static_cast<std::int64_t>(day.day_number()) * 86400 + 3600; }
   std::function<std::chrono::system_clock::time_point()> fn() const {
     auto s = seconds;
@@ -110,8 +113,10 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       url_ = "sqlite://" + (dir_ / "store.db").string();
     } else {
       const std::string base = postgres_url();
-      ASSERT_FALSE(base.empty()) << "no PostgreSQL for the tests: CTest starts one (postgres_start); by hand run "
-                                    "scripts/postgres_for_tests.sh start DIR and set CYBERCOVER_TEST_POSTGRES_URL_FILE=DIR/url";
+      ASSERT_FALSE(base.empty())
+          << "no PostgreSQL for the tests: CTest starts one (postgres_start); by hand run "
+             "scripts/postgres_for_tests.sh start DIR and set "
+             "CYBERCOVER_TEST_POSTGRES_URL_FILE=DIR/url";
       schema_ = "t_" + random_hex(16);
       pqxx::connection c(base);
       pqxx::nontransaction(c).exec("CREATE SCHEMA " + schema_);
@@ -179,7 +184,8 @@ TEST_P(StoreTest, IssuesAQuoteWithItsRequestResponseEditionAndValidity) {
   EXPECT_EQ(q.top_up_monthly_instalment_yen, 2'090);
   // The response is the engine's, byte for byte, with its audit trail.
   EXPECT_EQ(q.response_json, quote_json(engine(), request.dump()));
-  EXPECT_NE(q.response_json.find("round10(30000 x 1 x 0.55 x 0.6 x 1 x 0.9) = 8910"), std::string::npos);
+  EXPECT_NE(q.response_json.find("round10(30000 x 1 x 0.55 x 0.6 x 1 x 0.9) = 8910"),
+            std::string::npos);
 
   const StoredQuote back = store_->get_quote(q.id);
   EXPECT_EQ(back.request_json, request.dump());
@@ -196,8 +202,10 @@ TEST_P(StoreTest, IssuesAQuoteWithItsRequestResponseEditionAndValidity) {
   std::string message;
   EXPECT_EQ(code_of([&] { store_->get_quote("q-00000000000000000000000000000000"); }, &message),
             ErrorCode::kStoreQuoteNotFound);
-  EXPECT_NE(message.find("quote_id: no issued quote has this id, got \"q-00000000000000000000000000000000\""),
-            std::string::npos)
+  EXPECT_NE(
+      message.find(
+          "quote_id: no issued quote has this id, got \"q-00000000000000000000000000000000\""),
+      std::string::npos)
       << message;
   // A bad request gets the engine's error and stores nothing.
   json bad = request;
@@ -257,16 +265,24 @@ TEST_P(StoreTest, BindIsIdempotentThroughItsKey) {
   EXPECT_TRUE(again.replayed);
   EXPECT_EQ(again.policy.id, first.policy.id);
   std::string message;
-  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-21", "order-1"); }, &message), ErrorCode::kStoreIdempotencyKeyReused);
-  EXPECT_NE(message.find("idempotency_key: was already used for bind of " + q.id), std::string::npos) << message;
-  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-20", "order-2"); }, &message), ErrorCode::kStoreQuoteAlreadyBound);
-  EXPECT_NE(message.find("is already bound to policy " + first.policy.id), std::string::npos) << message;
+  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-21", "order-1"); }, &message),
+            ErrorCode::kStoreIdempotencyKeyReused);
+  EXPECT_NE(message.find("idempotency_key: was already used for bind of " + q.id),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-20", "order-2"); }, &message),
+            ErrorCode::kStoreQuoteAlreadyBound);
+  EXPECT_NE(message.find("is already bound to policy " + first.policy.id), std::string::npos)
+      << message;
   EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-20"); }), ErrorCode::kStoreQuoteAlreadyBound);
   // The key belongs to the bind: using it for another quote is refused.
   const StoredQuote other = issue(example_1());
-  EXPECT_EQ(code_of([&] { bind(other.id, "2026-12-20", "order-1"); }), ErrorCode::kStoreIdempotencyKeyReused);
-  EXPECT_EQ(code_of([&] { bind(other.id, "2026-12-20", std::string(256, 'k')); }), ErrorCode::kStoreBadIdempotencyKey);
-  EXPECT_EQ(code_of([&] { bind(other.id, "2026-12-20", "tab\there"); }), ErrorCode::kStoreBadIdempotencyKey);
+  EXPECT_EQ(code_of([&] { bind(other.id, "2026-12-20", "order-1"); }),
+            ErrorCode::kStoreIdempotencyKeyReused);
+  EXPECT_EQ(code_of([&] { bind(other.id, "2026-12-20", std::string(256, 'k')); }),
+            ErrorCode::kStoreBadIdempotencyKey);
+  EXPECT_EQ(code_of([&] { bind(other.id, "2026-12-20", "tab\there"); }),
+            ErrorCode::kStoreBadIdempotencyKey);
   EXPECT_EQ(store_->list_policies().size(), 1u);
 }
 
@@ -278,7 +294,8 @@ TEST_P(StoreTest, ExpiredReferredAndEmptyQuotesAreNotBound) {
   clock_.set(d("2027-01-15"));
   std::string message;
   EXPECT_EQ(code_of([&] { bind(q.id, "2027-01-20"); }, &message), ErrorCode::kStoreQuoteExpired);
-  EXPECT_NE(message.find("was valid until 2027-01-14; today is 2027-01-15"), std::string::npos) << message;
+  EXPECT_NE(message.find("was valid until 2027-01-14; today is 2027-01-15"), std::string::npos)
+      << message;
   EXPECT_TRUE(store_->get_quote(q.id).expired_on(d("2027-01-15")));
 
   clock_.set(d("2027-01-20"));
@@ -301,18 +318,22 @@ TEST_P(StoreTest, ExpiredReferredAndEmptyQuotesAreNotBound) {
   json nothing = referred;
   nothing["bundle_plan"] = "none";
   nothing.erase("service_monthly_price_yen");
-  EXPECT_EQ(code_of([&] { bind(issue(nothing).id, "2027-01-20"); }), ErrorCode::kStoreNothingToBind);
+  EXPECT_EQ(code_of([&] { bind(issue(nothing).id, "2027-01-20"); }),
+            ErrorCode::kStoreNothingToBind);
 }
 
 TEST_P(StoreTest, StartDatesRunFromTodayToTheBindDelay) {
   const StoredQuote q = issue(example_1());
   clock_.set(d("2026-12-10"));  // before the quote date
   std::string message;
-  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-12"); }, &message), ErrorCode::kStoreInvalidStartDate);
+  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-12"); }, &message),
+            ErrorCode::kStoreInvalidStartDate);
   EXPECT_NE(message.find("must be from 2026-12-15"), std::string::npos) << message;
   clock_.set(d("2026-12-16"));
-  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-15"); }), ErrorCode::kStoreInvalidStartDate);  // backdated
-  EXPECT_EQ(code_of([&] { bind(q.id, "2027-03-17"); }, &message), ErrorCode::kStoreInvalidStartDate);
+  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-15"); }),
+            ErrorCode::kStoreInvalidStartDate);  // backdated
+  EXPECT_EQ(code_of([&] { bind(q.id, "2027-03-17"); }, &message),
+            ErrorCode::kStoreInvalidStartDate);
   EXPECT_NE(message.find("to 2027-03-16 (90 days ahead)"), std::string::npos) << message;
   EXPECT_EQ(bind(q.id, "2027-03-16").policy.top_up->end, d("2028-03-15"));
 }
@@ -322,7 +343,11 @@ TEST_P(StoreTest, CancellationRefundsTheTopUpProRata) {
   const Policy p = bind(q.id, "2026-12-20").policy;
   clock_.set(d("2027-03-01"));
   std::string message;
-  EXPECT_EQ(code_of([&] { store_->cancel({p.id, d("2027-02-28"), {}}); }, &message),
+  EXPECT_EQ(code_of(
+                [&] {
+                  store_->cancel({p.id, d("2027-02-28"), {}});
+                },
+                &message),
             ErrorCode::kStoreInvalidEffectiveDate);
   EXPECT_NE(message.find("never backdated"), std::string::npos) << message;
   // From 2027-03-20: 275 of 365 days unexpired; floor10(35,800 x 275 / 365 = 26,972.60) = 26,970.
@@ -334,8 +359,14 @@ TEST_P(StoreTest, CancellationRefundsTheTopUpProRata) {
   EXPECT_EQ(c.policy.cancellation->effective, d("2027-03-20"));
   EXPECT_EQ(c.policy.subscription.back().to, d("2027-03-19"));
   EXPECT_TRUE(store_->cancel({p.id, d("2027-03-20"), "cancel-1"}).replayed);
-  EXPECT_EQ(code_of([&] { store_->cancel({p.id, d("2027-03-21"), {}}); }), ErrorCode::kStorePolicyCancelled);
-  EXPECT_EQ(code_of([&] { store_->cancel({"p-nope", d("2027-03-21"), {}}); }), ErrorCode::kStorePolicyNotFound);
+  EXPECT_EQ(code_of([&] {
+              store_->cancel({p.id, d("2027-03-21"), {}});
+            }),
+            ErrorCode::kStorePolicyCancelled);
+  EXPECT_EQ(code_of([&] {
+              store_->cancel({"p-nope", d("2027-03-21"), {}});
+            }),
+            ErrorCode::kStorePolicyNotFound);
 
   // Cancelled on or before its start, a policy is void: the whole premium back.
   const StoredQuote q2 = issue([] {
@@ -354,7 +385,8 @@ TEST_P(StoreTest, ASubscriptionChangeReRatesTheBaseCoverFromItsDate) {
   clock_.set(d("2027-01-05"));
   // Three more PCs under the EDR: 40 x 48 = 1,920 x 0.90 = ¥1,728 from 2027-01-10.
   const PolicyResult changed = store_->change_subscription(
-      engine(), {p.id, d("2027-01-10"), R"({"controls":{"edr":{"covered_endpoints":48}}})", "change-1"});
+      engine(),
+      {p.id, d("2027-01-10"), R"({"controls":{"edr":{"covered_endpoints":48}}})", "change-1"});
   EXPECT_FALSE(changed.replayed);
   ASSERT_EQ(changed.policy.subscription.size(), 2u);
   const SubscriptionPeriod& before = changed.policy.subscription[0];
@@ -371,41 +403,60 @@ TEST_P(StoreTest, ASubscriptionChangeReRatesTheBaseCoverFromItsDate) {
   EXPECT_EQ(json::parse(after.response_json)["base_cover"]["monthly_premium_yen"], 1'728);
   // The top-up keeps its bound premium.
   EXPECT_EQ(changed.policy.top_up->annual_premium_yen, 36'270);
-  EXPECT_TRUE(store_->change_subscription(
-                        engine(), {p.id, d("2027-01-10"), R"({"controls":{"edr":{"covered_endpoints":48}}})", "change-1"})
+  EXPECT_TRUE(store_
+                  ->change_subscription(
+                      engine(), {p.id, d("2027-01-10"),
+                                 R"({"controls":{"edr":{"covered_endpoints":48}}})", "change-1"})
                   .replayed);
 
   std::string message;
-  EXPECT_EQ(code_of([&] { store_->change_subscription(engine(), {p.id, d("2027-02-01"), R"({"bundle_plan":"utm"})", {}}); },
-                    &message),
+  EXPECT_EQ(code_of(
+                [&] {
+                  store_->change_subscription(
+                      engine(), {p.id, d("2027-02-01"), R"({"bundle_plan":"utm"})", {}});
+                },
+                &message),
             ErrorCode::kStoreChangeNotAllowed);
   EXPECT_NE(message.find("changes.bundle_plan: may not change"), std::string::npos) << message;
   EXPECT_EQ(code_of([&] {
-              store_->change_subscription(engine(), {p.id, d("2027-01-10"), R"({"company":{"endpoints":60}})", {}});
+              store_->change_subscription(
+                  engine(), {p.id, d("2027-01-10"), R"({"company":{"endpoints":60}})", {}});
             }),
             ErrorCode::kStoreInvalidEffectiveDate);
   // The engine checks the changed request: more covered PCs than PCs.
   EXPECT_EQ(code_of([&] {
-              store_->change_subscription(engine(), {p.id, d("2027-02-01"), R"({"controls":{"edr":{"covered_endpoints":49}}})", {}});
+              store_->change_subscription(
+                  engine(),
+                  {p.id, d("2027-02-01"), R"({"controls":{"edr":{"covered_endpoints":49}}})", {}});
             }),
             ErrorCode::kCoveredAboveEndpoints);
-  EXPECT_EQ(code_of([&] { store_->change_subscription(engine(), {p.id, d("2027-02-01"), "[1]", {}}); }),
+  EXPECT_EQ(code_of([&] {
+              store_->change_subscription(engine(), {p.id, d("2027-02-01"), "[1]", {}});
+            }),
             ErrorCode::kWrongType);
-  EXPECT_EQ(code_of([&] { store_->change_subscription(engine(), {p.id, d("2027-02-01"), "{", {}}); }),
+  EXPECT_EQ(code_of([&] {
+              store_->change_subscription(engine(), {p.id, d("2027-02-01"), "{", {}});
+            }),
             ErrorCode::kMalformedJson);
   // Cancelling before the last change's date is refused; after it, fine.
-  EXPECT_EQ(code_of([&] { store_->cancel({p.id, d("2027-01-08"), {}}); }), ErrorCode::kStoreInvalidEffectiveDate);
+  EXPECT_EQ(code_of([&] {
+              store_->cancel({p.id, d("2027-01-08"), {}});
+            }),
+            ErrorCode::kStoreInvalidEffectiveDate);
   store_->cancel({p.id, d("2027-02-01"), {}});
   EXPECT_EQ(code_of([&] {
-              store_->change_subscription(engine(), {p.id, d("2027-03-01"), R"({"company":{"endpoints":60}})", {}});
+              store_->change_subscription(
+                  engine(), {p.id, d("2027-03-01"), R"({"company":{"endpoints":60}})", {}});
             }),
             ErrorCode::kStorePolicyCancelled);
 }
 
 TEST_P(StoreTest, TheBordereauListsSubscriptionsAndTopUpsWithTotals) {
-  const Policy p = bind(issue(edr_example()).id, "2026-12-20").policy;  // ¥1,620 a month, top-up ¥36,270
+  const Policy p =
+      bind(issue(edr_example()).id, "2026-12-20").policy;  // ¥1,620 a month, top-up ¥36,270
   clock_.set(d("2027-01-05"));
-  store_->change_subscription(engine(), {p.id, d("2027-01-10"), R"({"controls":{"edr":{"covered_endpoints":48}}})", {}});
+  store_->change_subscription(
+      engine(), {p.id, d("2027-01-10"), R"({"controls":{"edr":{"covered_endpoints":48}}})", {}});
 
   const Bordereau dec = store_->bordereau("2026-12");
   ASSERT_EQ(dec.base_cover.size(), 1u);
@@ -442,7 +493,8 @@ TEST_P(StoreTest, TheBordereauListsSubscriptionsAndTopUpsWithTotals) {
   EXPECT_EQ(mar.top_up[0].refund_yen, 27'320);
   EXPECT_EQ(mar.top_up[0].written_yen, -27'320);
   EXPECT_EQ(mar.top_up[0].days_in_force, 19);
-  // Earned through Feb: floor(36,270 x 71 / 365 = 7,055.3) = 7,055; March earns 8,950 - 7,055 = 1,895.
+  // Earned through Feb: floor(36,270 x 71 / 365 = 7,055.3) = 7,055; March earns 8,950 - 7,055 =
+  // 1,895.
   EXPECT_EQ(mar.top_up[0].earned_yen, 1'895);
   EXPECT_EQ(mar.base_cover[0].owed_yen, 1'059);  // 19 of 31 days: rhu(1,728 x 19 / 31 = 1,059.1)
   EXPECT_TRUE(store_->bordereau("2027-04").base_cover.empty());
@@ -450,23 +502,31 @@ TEST_P(StoreTest, TheBordereauListsSubscriptionsAndTopUpsWithTotals) {
 
   const std::string csv = bordereau_csv(mar);
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-            "record,policy_id,quote_id,seq,plan,tier,monthly_premium_yen,annual_premium_yen,from,to,start_date,"
-            "end_date,cancelled_from,days_in_force,days_in_month,base_cover_owed_yen,written_yen,earned_yen,"
+            "record,policy_id,quote_id,seq,plan,tier,monthly_premium_yen,annual_premium_yen,from,"
+            "to,start_date,"
+            "end_date,cancelled_from,days_in_force,days_in_month,base_cover_owed_yen,written_yen,"
+            "earned_yen,"
             "refund_yen,edition");
-  EXPECT_NE(csv.find("base_cover," + p.id + "," + p.quote_id + ",1,edr,A,1728,,2027-03-01,2027-03-19,,,,19,31,1059,,,,2026-12"),
+  EXPECT_NE(csv.find("base_cover," + p.id + "," + p.quote_id +
+                     ",1,edr,A,1728,,2027-03-01,2027-03-19,,,,19,31,1059,,,,2026-12"),
             std::string::npos)
       << csv;
-  EXPECT_NE(csv.find("top_up," + p.id + "," + p.quote_id + ",,,A,,36270,,,2026-12-20,2027-12-19,2027-03-20,19,,,-27320,1895,27320,2026-12"),
+  EXPECT_NE(
+      csv.find("top_up," + p.id + "," + p.quote_id +
+               ",,,A,,36270,,,2026-12-20,2027-12-19,2027-03-20,19,,,-27320,1895,27320,2026-12"),
+      std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("total,,,,,,,,2027-03-01,2027-03-31,,,,,,1059,-27320,1895,27320,\r\n"),
             std::string::npos)
       << csv;
-  EXPECT_NE(csv.find("total,,,,,,,,2027-03-01,2027-03-31,,,,,,1059,-27320,1895,27320,\r\n"), std::string::npos) << csv;
   const json j = json::parse(bordereau_json(mar));
   EXPECT_EQ(j["totals"]["top_up_refund_yen"], 27'320);
   EXPECT_EQ(j["totals"]["base_cover_owed_yen"], 1'059);
   EXPECT_EQ(j["month"], "2027-03");
 
   std::string message;
-  EXPECT_EQ(code_of([&] { store_->bordereau("2027-13"); }, &message), ErrorCode::kStoreInvalidMonth);
+  EXPECT_EQ(code_of([&] { store_->bordereau("2027-13"); }, &message),
+            ErrorCode::kStoreInvalidMonth);
   EXPECT_NE(message.find("month: must be a month written YYYY-MM"), std::string::npos) << message;
   EXPECT_EQ(code_of([&] { store_->bordereau("1899-12"); }), ErrorCode::kStoreInvalidMonth);
 }
@@ -488,22 +548,27 @@ TEST_P(StoreTest, BordereauTotalsEqualTheSumsOverTheStoredPolicies) {
     json r = edr_example();
     r["quote_date"] = today.to_string();
     r["bundle_plan"] = plans[pick(4)];
-    if (r["bundle_plan"] == "utm" || r["bundle_plan"] == "none") r["controls"]["edr"]["status"] = "self_managed";
+    if (r["bundle_plan"] == "utm" || r["bundle_plan"] == "none")
+      r["controls"]["edr"]["status"] = "self_managed";
     r["company"]["employees"] = 1 + pick(400);
     r["controls"]["edr"]["covered_endpoints"] = 1 + pick(48);
     if (pick(3) == 0) r.erase("top_up");
-    if (r["bundle_plan"] == "none" && !r.contains("top_up")) r["bundle_plan"] = "edr", r["controls"]["edr"]["status"] = "managed";
+    if (r["bundle_plan"] == "none" && !r.contains("top_up"))
+      r["bundle_plan"] = "edr", r["controls"]["edr"]["status"] = "managed";
     const StoredQuote q = issue(r);
     const Policy p = bind(q.id, plus(today, pick(20)).to_string().c_str()).policy;
     if (!p.subscription.empty() && pick(2) == 0) {
       clock_.set(plus(today, 1));
       store_->change_subscription(
-          engine(), {p.id, plus(p.start_date, 1 + pick(60)),
-                     json({{"controls", {{"edr", {{"covered_endpoints", 1 + pick(48)}}}}}}).dump(), {}});
+          engine(), {p.id,
+                     plus(p.start_date, 1 + pick(60)),
+                     json({{"controls", {{"edr", {{"covered_endpoints", 1 + pick(48)}}}}}}).dump(),
+                     {}});
     }
     if (pick(3) == 0) {
       const Policy now = store_->get_policy(p.id);
-      const Date after = std::max(plus(today, 1), now.subscription.empty() ? today : plus(now.subscription.back().from, 1));
+      const Date after = std::max(
+          plus(today, 1), now.subscription.empty() ? today : plus(now.subscription.back().from, 1));
       clock_.set(plus(today, 1));
       store_->cancel({p.id, plus(after, pick(200)), {}});
     }
@@ -628,7 +693,7 @@ TEST_P(StoreTest, ConcurrentBindsFromTwoProcessesGiveOnePolicy) {
         close(go[1]);
         char c;
         if (read(go[0], &c, 1) != 0) _exit(3);  // EOF: both children are ready
-        auto store = open_store();  // its own connections
+        auto store = open_store();              // its own connections
         for (const auto& id : ids) {
           try {
             store->bind({id, d("2026-12-20"), "process-" + std::to_string(child) + "-" + id});
@@ -651,7 +716,8 @@ TEST_P(StoreTest, ConcurrentBindsFromTwoProcessesGiveOnePolicy) {
   int total = 0;
   for (int child = 0; child < 2; ++child) {
     int status = 0;
-    ASSERT_EQ(waitpid(children[static_cast<std::size_t>(child)], &status, 0), children[static_cast<std::size_t>(child)]);
+    ASSERT_EQ(waitpid(children[static_cast<std::size_t>(child)], &status, 0),
+              children[static_cast<std::size_t>(child)]);
     ASSERT_TRUE(WIFEXITED(status));
     ASSERT_EQ(WEXITSTATUS(status), 0);
     int out[2] = {0, 0};
@@ -669,19 +735,26 @@ TEST_P(StoreTest, ConcurrentBindsFromTwoProcessesGiveOnePolicy) {
 
 TEST_P(StoreTest, ValuesNeverBecomeSql) {
   const StoredQuote q = issue(example_1());
-  const std::string injections[] = {"' OR '1'='1", "x'); DROP TABLE policies; --", "\" OR 1=1 --", "%' UNION SELECT id, id FROM quotes --",
+  const std::string injections[] = {"' OR '1'='1", "x'); DROP TABLE policies; --", "\" OR 1=1 --",
+                                    "%' UNION SELECT id, id FROM quotes --",
                                     "q-1; DELETE FROM quotes"};
   for (const auto& evil : injections) {
     EXPECT_EQ(code_of([&] { store_->get_quote(evil); }), ErrorCode::kStoreQuoteNotFound) << evil;
     EXPECT_EQ(code_of([&] { store_->get_policy(evil); }), ErrorCode::kStorePolicyNotFound) << evil;
     EXPECT_EQ(code_of([&] { bind(evil, "2026-12-20"); }), ErrorCode::kStoreQuoteNotFound) << evil;
-    EXPECT_EQ(code_of([&] { store_->cancel({evil, d("2026-12-20"), {}}); }), ErrorCode::kStorePolicyNotFound) << evil;
+    EXPECT_EQ(code_of([&] {
+                store_->cancel({evil, d("2026-12-20"), {}});
+              }),
+              ErrorCode::kStorePolicyNotFound)
+        << evil;
   }
   // A key full of SQL is stored and matched as the text it is.
   const std::string key = "k'); DELETE FROM quotes; DROP TABLE idempotency_keys; --";
   const PolicyResult p = bind(q.id, "2026-12-20", key);
   EXPECT_TRUE(bind(q.id, "2026-12-20", key).replayed);
-  EXPECT_EQ(code_of([&] { bind(q.id, "2026-12-20", "k'); DELETE FROM quotes; DROP TABLE idempotency_keys; -- "); }),
+  EXPECT_EQ(code_of([&] {
+              bind(q.id, "2026-12-20", "k'); DELETE FROM quotes; DROP TABLE idempotency_keys; -- ");
+            }),
             ErrorCode::kStoreQuoteAlreadyBound);
   EXPECT_EQ(store_->list_quotes().size(), 1u);
   EXPECT_EQ(store_->list_policies().size(), 1u);
@@ -705,10 +778,14 @@ TEST_P(StoreTest, MigrationsAreVersionedAndAppliedOnce) {
 
 TEST_P(StoreTest, ASchemaFromANewerProgramIsRefused) {
   store_.reset();
-  auto c = GetParam() == "sqlite" ? detail::open_sqlite((dir_ / "store.db").string(), 0, std::chrono::milliseconds(1000))
+  auto c = GetParam() == "sqlite" ? detail::open_sqlite((dir_ / "store.db").string(), 0,
+                                                        std::chrono::milliseconds(1000))
                                   : detail::open_postgres(url_, std::chrono::milliseconds(1000));
   c->begin(true);
-  c->execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', 'now')", {});
+  c->execute(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', "
+      "'now')",
+      {});
   c->commit();
   std::string message;
   EXPECT_EQ(code_of([&] { open_store(); }, &message), ErrorCode::kStoreSchemaTooNew);
@@ -726,27 +803,35 @@ TEST_P(StoreTest, AnOlderSchemaIsMigratedOnOpen) {
     return postgres_url() + "?options=-csearch_path%3D" + schema;
   }();
   {
-    auto c = GetParam() == "sqlite" ? detail::open_sqlite((dir_ / "v1.db").string(), 0, std::chrono::milliseconds(1000))
-                                    : detail::open_postgres(fresh_url, std::chrono::milliseconds(1000));
+    auto c =
+        GetParam() == "sqlite"
+            ? detail::open_sqlite((dir_ / "v1.db").string(), 0, std::chrono::milliseconds(1000))
+            : detail::open_postgres(fresh_url, std::chrono::milliseconds(1000));
     c->begin(true);
-    c->execute_script("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    c->execute_script(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL)");
     c->execute_script(detail::store_migrations()[0].sql);
-    c->execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'v1', 'then')", {});
+    c->execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'v1', 'then')",
+               {});
     c->commit();
   }
   StoreOptions options;
   options.clock = clock_.fn();
   auto migrated = Store::open(fresh_url, options);
   EXPECT_EQ(migrated->schema_version(), 2);
-  auto c = GetParam() == "sqlite" ? detail::open_sqlite((dir_ / "v1.db").string(), 0, std::chrono::milliseconds(1000))
-                                  : detail::open_postgres(fresh_url, std::chrono::milliseconds(1000));
+  auto c = GetParam() == "sqlite"
+               ? detail::open_sqlite((dir_ / "v1.db").string(), 0, std::chrono::milliseconds(1000))
+               : detail::open_postgres(fresh_url, std::chrono::milliseconds(1000));
   c->begin(false);
   const auto rows = c->query("SELECT version, name FROM schema_migrations ORDER BY version", {});
   c->commit();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(*rows[0][1], "v1");  // left as it was
   EXPECT_EQ(*rows[1][0], "2");
-  const Policy p = migrated->bind({migrated->issue_quote(engine(), example_1().dump()).id, d("2026-12-20"), {}}).policy;
+  const Policy p =
+      migrated->bind({migrated->issue_quote(engine(), example_1().dump()).id, d("2026-12-20"), {}})
+          .policy;
   EXPECT_EQ(migrated->bordereau("2026-12").top_up.at(0).policy_id, p.id);
   if (GetParam() == "postgresql") {
     migrated.reset();
@@ -758,8 +843,9 @@ TEST_P(StoreTest, AnOlderSchemaIsMigratedOnOpen) {
 
 TEST_P(StoreTest, AnUnreachableStoreIsUnavailable) {
   std::string message;
-  const std::string url = GetParam() == "sqlite" ? "sqlite:///nonexistent/cybercover/dir/store.db"
-                                                 : "postgresql://cybercover@127.0.0.1:1/cybercover_test";
+  const std::string url = GetParam() == "sqlite"
+                              ? "sqlite:///nonexistent/cybercover/dir/store.db"
+                              : "postgresql://cybercover@127.0.0.1:1/cybercover_test";
   EXPECT_EQ(code_of([&] { Store::open(url); }, &message), ErrorCode::kStoreUnavailable);
   EXPECT_NE(message.find("[cybercover.store.unavailable] store: "), std::string::npos) << message;
 }
@@ -830,7 +916,8 @@ ErrorCode open_error(const std::string& url, std::string* message = nullptr) {
 TEST(StoreUrl, OnlySqliteAndPostgresqlUrlsAreAccepted) {
   std::string message;
   EXPECT_EQ(open_error("mysql://localhost/db", &message), ErrorCode::kStoreInvalidUrl);
-  EXPECT_NE(message.find("store: must start with sqlite:// or postgresql://, got \"mysql://localhost/db\""),
+  EXPECT_NE(message.find(
+                "store: must start with sqlite:// or postgresql://, got \"mysql://localhost/db\""),
             std::string::npos)
       << message;
   EXPECT_EQ(open_error("sqlite://"), ErrorCode::kStoreInvalidUrl);
@@ -844,7 +931,8 @@ TEST(SqliteStore, AFileThatIsNotADatabaseIsCorrupt) {
   fs::create_directories(dir);
   std::ofstream(dir / "garbage.db") << std::string(8192, 'x');
   std::string message;
-  EXPECT_EQ(open_error("sqlite://" + (dir / "garbage.db").string(), &message), ErrorCode::kStoreCorrupt);
+  EXPECT_EQ(open_error("sqlite://" + (dir / "garbage.db").string(), &message),
+            ErrorCode::kStoreCorrupt);
   EXPECT_NE(message.find("not a database"), std::string::npos) << message;
   fs::remove_all(dir);
 }

@@ -1,10 +1,11 @@
 // The policy rules (policy.json) and their arithmetic: every figure computed by hand in the
 // comment beside it (docs/store.md has the same examples).
 
+#include "cybercover/store/policy_rules.hpp"
+
 #include <gtest/gtest.h>
 
 #include "cybercover/error.hpp"
-#include "cybercover/store/policy_rules.hpp"
 #include "cybercover/tables/rating_tables.hpp"
 #include "support/table_fixture.hpp"
 
@@ -33,7 +34,8 @@ TEST(PolicyRules, ProrateRoundsTheExactFractionOnce) {
 }
 
 TEST(PolicyRules, RoundingNamesRoundTrip) {
-  for (Rounding r : {Rounding::kFloor, Rounding::kRhu, Rounding::kFloor10, Rounding::kRound10, Rounding::kCeil10})
+  for (Rounding r : {Rounding::kFloor, Rounding::kRhu, Rounding::kFloor10, Rounding::kRound10,
+                     Rounding::kCeil10})
     EXPECT_EQ(parse_rounding(to_string(r)), r);
   EXPECT_FALSE(parse_rounding("round").has_value());
 }
@@ -62,7 +64,7 @@ TEST(PolicyRules, RefundIsTheUnexpiredShareLessWhatTheInsurerRetains) {
   // Cancelled from 2027-03-20: unexpired 2027-03-20 .. 2027-12-19 = 275 days;
   // floor10(35,800 x 275 / 365 = 26,972.60) = 26,970.
   EXPECT_EQ(top_up_refund(r, 35'800, start, end, d("2027-03-20")), 26'970);
-  EXPECT_EQ(top_up_refund(r, 35'800, start, end, start), 35'800);           // void: all back
+  EXPECT_EQ(top_up_refund(r, 35'800, start, end, start), 35'800);            // void: all back
   EXPECT_EQ(top_up_refund(r, 35'800, start, end, d("2026-12-01")), 35'800);  // before the start
   EXPECT_EQ(top_up_refund(r, 35'800, start, end, end), 90);                  // floor10(98.08)
   EXPECT_EQ(top_up_refund(r, 35'800, start, end, d("2027-12-20")), 0);       // after the term
@@ -70,7 +72,8 @@ TEST(PolicyRules, RefundIsTheUnexpiredShareLessWhatTheInsurerRetains) {
   r.refund_rounding = Rounding::kFloor;
   r.retained_minimum_yen = 2'000;
   EXPECT_EQ(top_up_refund(r, 35'800, start, end, d("2027-03-20")), 26'972);
-  // ... but cancelled the day after the start: floor(35,800 x 364 / 365 = 35,701.9) = 35,701 > 33,800.
+  // ... but cancelled the day after the start: floor(35,800 x 364 / 365 = 35,701.9) = 35,701 >
+  // 33,800.
   EXPECT_EQ(top_up_refund(r, 35'800, start, end, d("2026-12-21")), 33'800);
   // A premium below the retained minimum refunds nothing once in force.
   EXPECT_EQ(top_up_refund(r, 1'500, start, end, d("2026-12-21")), 0);
@@ -84,14 +87,16 @@ TEST(PolicyRules, EarnedGrowsByDayAndEndsAtWhatTheInsurerKeeps) {
   EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, std::nullopt, 0, d("2026-12-31")), 1'176);
   EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, std::nullopt, 0, end), 35'800);
   EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, std::nullopt, 0, d("2030-01-01")), 35'800);
-  // Cancelled from 2027-03-20 with refund 26,970: through 2027-03-19 (90 days) floor(8,827.4) = 8,827;
-  // from 2027-03-20 on, what is kept: 35,800 - 26,970 = 8,830.
+  // Cancelled from 2027-03-20 with refund 26,970: through 2027-03-19 (90 days) floor(8,827.4) =
+  // 8,827; from 2027-03-20 on, what is kept: 35,800 - 26,970 = 8,830.
   const auto c = std::optional<Date>(d("2027-03-20"));
   EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, c, 26'970, d("2027-03-19")), 8'827);
   EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, c, 26'970, d("2027-03-20")), 8'830);
   EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, c, 26'970, d("2027-12-31")), 8'830);
   // Void: never earned.
-  EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, std::optional<Date>(start), 35'800, d("2027-06-01")), 0);
+  EXPECT_EQ(top_up_earned_through(r, 35'800, start, end, std::optional<Date>(start), 35'800,
+                                  d("2027-06-01")),
+            0);
   // Monotone day by day, never above the premium.
   std::int64_t previous = 0;
   for (Date day = start; day <= end; day = Date::from_day_number(day.day_number() + 1)) {
@@ -106,8 +111,8 @@ TEST(PolicyRules, BaseCoverOwesTheMonthlyPremiumOrItsShareOfTheDays) {
   PolicyRules r;  // rhu
   EXPECT_EQ(base_cover_owed(r, 765, 31, 31), 765);
   EXPECT_EQ(base_cover_owed(r, 765, 0, 31), 0);
-  EXPECT_EQ(base_cover_owed(r, 1'620, 12, 31), 627);  // rhu(627.10)
-  EXPECT_EQ(base_cover_owed(r, 1'620, 9, 31), 470);   // rhu(470.32)
+  EXPECT_EQ(base_cover_owed(r, 1'620, 12, 31), 627);    // rhu(627.10)
+  EXPECT_EQ(base_cover_owed(r, 1'620, 9, 31), 470);     // rhu(470.32)
   EXPECT_EQ(base_cover_owed(r, 1'728, 22, 31), 1'226);  // rhu(1,226.32)
   r.base_cover_rounding = Rounding::kFloor10;
   EXPECT_EQ(base_cover_owed(r, 765, 31, 31), 765);  // a whole month is never rounded
@@ -120,9 +125,10 @@ TEST(PolicyRules, RulesTravelAsJson) {
   r.refund_rounding = Rounding::kCeil10;
   r.retained_minimum_yen = 2'000;
   EXPECT_EQ(parse_policy_rules_json(policy_rules_json(r)), r);
-  EXPECT_EQ(policy_rules_json(PolicyRules{}),
-            R"({"bind":{"max_start_delay_days":90},"bordereau":{"base_cover_rounding":"rhu","earned_rounding":"floor"},)"
-            R"("cancellation":{"refund_rounding":"floor10","retained_minimum_yen":0},"quote_validity_days":30})");
+  EXPECT_EQ(
+      policy_rules_json(PolicyRules{}),
+      R"({"bind":{"max_start_delay_days":90},"bordereau":{"base_cover_rounding":"rhu","earned_rounding":"floor"},)"
+      R"("cancellation":{"refund_rounding":"floor10","retained_minimum_yen":0},"quote_validity_days":30})");
   try {
     parse_policy_rules_json("{}");
     ADD_FAILURE();
@@ -161,22 +167,24 @@ void expect_rejected(const std::function<void(nlohmann::json&)>& change, const s
 }
 
 TEST(PolicyRules, BadPolicyTablesAreRejectedNamingTheKey) {
-  expect_rejected([](nlohmann::json& j) { j["quote_validity_days"] = -1; }, "quote_validity_days", "got -1",
-                  ErrorCode::kTableBelowMinimum);
-  expect_rejected([](nlohmann::json& j) { j["quote_validity_days"] = 30.5; }, "quote_validity_days", "30.5",
-                  ErrorCode::kTableNotInteger);
-  expect_rejected([](nlohmann::json& j) { j["bind"]["max_start_delay_days"] = 5000; }, "bind.max_start_delay_days",
-                  "got 5000", ErrorCode::kTableAboveMaximum);
+  expect_rejected([](nlohmann::json& j) { j["quote_validity_days"] = -1; }, "quote_validity_days",
+                  "got -1", ErrorCode::kTableBelowMinimum);
+  expect_rejected([](nlohmann::json& j) { j["quote_validity_days"] = 30.5; }, "quote_validity_days",
+                  "30.5", ErrorCode::kTableNotInteger);
+  expect_rejected([](nlohmann::json& j) { j["bind"]["max_start_delay_days"] = 5000; },
+                  "bind.max_start_delay_days", "got 5000", ErrorCode::kTableAboveMaximum);
   expect_rejected([](nlohmann::json& j) { j["cancellation"]["refund_rounding"] = "banker"; },
-                  "cancellation.refund_rounding", "must be one of floor, rhu, floor10, round10, ceil10",
+                  "cancellation.refund_rounding",
+                  "must be one of floor, rhu, floor10, round10, ceil10",
                   ErrorCode::kTableInvalidValue);
   expect_rejected([](nlohmann::json& j) { j["cancellation"]["retained_minimum_yen"] = -5; },
                   "cancellation.retained_minimum_yen", "got -5", ErrorCode::kTableBelowMinimum);
-  expect_rejected([](nlohmann::json& j) { j["bordereau"]["earned_rounding"] = 1; }, "bordereau.earned_rounding", "",
-                  ErrorCode::kTableWrongType);
-  expect_rejected([](nlohmann::json& j) { j["bordereau"]["monthly"] = true; }, "bordereau.monthly", "unknown",
-                  ErrorCode::kTableUnknownKey);
-  expect_rejected([](nlohmann::json& j) { j.erase("cancellation"); }, "cancellation", "", ErrorCode::kTableMissingKey);
+  expect_rejected([](nlohmann::json& j) { j["bordereau"]["earned_rounding"] = 1; },
+                  "bordereau.earned_rounding", "", ErrorCode::kTableWrongType);
+  expect_rejected([](nlohmann::json& j) { j["bordereau"]["monthly"] = true; }, "bordereau.monthly",
+                  "unknown", ErrorCode::kTableUnknownKey);
+  expect_rejected([](nlohmann::json& j) { j.erase("cancellation"); }, "cancellation", "",
+                  ErrorCode::kTableMissingKey);
   EditionCopy copy("policy_missing");
   std::filesystem::remove(copy.file("policy"));
   try {
@@ -184,7 +192,8 @@ TEST(PolicyRules, BadPolicyTablesAreRejectedNamingTheKey) {
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kTableMissingFile);
-    EXPECT_NE(std::string(e.what()).find("policy.json: table file is missing"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("policy.json: table file is missing"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -1,10 +1,9 @@
 #include "service/store_handlers.hpp"
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cybercover/error.hpp"
 #include "cybercover/io/json_io.hpp"
@@ -46,33 +45,45 @@ nlohmann::json body_object(std::string_view body, const std::set<std::string>& a
   std::string duplicate;
   try {
     // The callback sees every key: a key given twice is refused, as the request contract does.
-    j = nlohmann::json::parse(body, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-      if (event == nlohmann::json::parse_event_t::object_start) seen.resize(static_cast<std::size_t>(depth) + 1), seen[static_cast<std::size_t>(depth)].clear();
-      if (event == nlohmann::json::parse_event_t::key && depth >= 1) {
-        auto& keys = seen.at(static_cast<std::size_t>(depth) - 1);
-        if (!keys.insert(parsed.get<std::string>()).second && duplicate.empty()) duplicate = parsed.get<std::string>();
-      }
-      return true;
-    });
+    j = nlohmann::json::parse(
+        body, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+          if (event == nlohmann::json::parse_event_t::object_start)
+            seen.resize(static_cast<std::size_t>(depth) + 1),
+                seen[static_cast<std::size_t>(depth)].clear();
+          if (event == nlohmann::json::parse_event_t::key && depth >= 1) {
+            auto& keys = seen.at(static_cast<std::size_t>(depth) - 1);
+            if (!keys.insert(parsed.get<std::string>()).second && duplicate.empty())
+              duplicate = parsed.get<std::string>();
+          }
+          return true;
+        });
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorCode::kMalformedJson, "", std::string("the body is not JSON: ") + e.what());
   }
   if (!duplicate.empty()) throw Error(ErrorCode::kDuplicateField, duplicate, "given twice");
-  if (!j.is_object()) throw Error(ErrorCode::kWrongType, "", "the body must be a JSON object", sanitize_for_message(j.dump()));
+  if (!j.is_object())
+    throw Error(ErrorCode::kWrongType, "", "the body must be a JSON object",
+                sanitize_for_message(j.dump()));
   for (const auto& [key, value] : j.items())
     if (!allowed.count(key)) throw Error(ErrorCode::kUnknownField, key, "unknown field");
   for (const auto& key : required)
-    if (!j.contains(key) || j[key].is_null()) throw Error(ErrorCode::kMissing, key, "required field is missing");
+    if (!j.contains(key) || j[key].is_null())
+      throw Error(ErrorCode::kMissing, key, "required field is missing");
   return j;
 }
 
 Date date_field(const nlohmann::json& j, const char* key) {
   const auto& v = j.at(key);
-  if (!v.is_string()) throw Error(ErrorCode::kWrongType, key, "must be a date string \"YYYY-MM-DD\"", sanitize_for_message(v.dump()));
+  if (!v.is_string())
+    throw Error(ErrorCode::kWrongType, key, "must be a date string \"YYYY-MM-DD\"",
+                sanitize_for_message(v.dump()));
   const auto d = Date::parse(v.get<std::string>());
-  if (!d) throw Error(ErrorCode::kInvalidDate, key, "must be a date \"YYYY-MM-DD\"", quote_for_message(v.get<std::string>()));
+  if (!d)
+    throw Error(ErrorCode::kInvalidDate, key, "must be a date \"YYYY-MM-DD\"",
+                quote_for_message(v.get<std::string>()));
   if (*d < Date::from_ymd(1900, 1, 1) || *d > Date::from_ymd(2199, 12, 31))
-    throw Error(ErrorCode::kDateOutOfRange, key, "must be from 1900-01-01 to 2199-12-31", quote_for_message(v.get<std::string>()));
+    throw Error(ErrorCode::kDateOutOfRange, key, "must be from 1900-01-01 to 2199-12-31",
+                quote_for_message(v.get<std::string>()));
   return *d;
 }
 
@@ -86,7 +97,8 @@ BordereauQuery bordereau_query(std::string_view target) {
   BordereauQuery q;
   bool seen_month = false, seen_format = false;
   const auto mark = target.find('?');
-  std::string_view query = mark == std::string_view::npos ? std::string_view() : target.substr(mark + 1);
+  std::string_view query =
+      mark == std::string_view::npos ? std::string_view() : target.substr(mark + 1);
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
@@ -94,28 +106,37 @@ BordereauQuery bordereau_query(std::string_view target) {
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     const std::string name(pair.substr(0, eq));
-    const std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    const std::string value(eq == std::string_view::npos ? std::string_view()
+                                                         : pair.substr(eq + 1));
     if (name == "month") {
-      if (seen_month) throw Error(ErrorCode::kDuplicateField, "month", "query parameter given twice");
+      if (seen_month)
+        throw Error(ErrorCode::kDuplicateField, "month", "query parameter given twice");
       seen_month = true;
       q.month = value;
     } else if (name == "format") {
-      if (seen_format) throw Error(ErrorCode::kDuplicateField, "format", "query parameter given twice");
+      if (seen_format)
+        throw Error(ErrorCode::kDuplicateField, "format", "query parameter given twice");
       seen_format = true;
-      if (value != "json" && value != "csv") throw Error(ErrorCode::kUnknownValue, "format", "must be json or csv", quote_for_message(value));
+      if (value != "json" && value != "csv")
+        throw Error(ErrorCode::kUnknownValue, "format", "must be json or csv",
+                    quote_for_message(value));
       q.csv = value == "csv";
     } else {
-      throw Error(ErrorCode::kUnknownField, sanitize_for_message(name), "unknown query parameter (this endpoint takes month, format)");
+      throw Error(ErrorCode::kUnknownField, sanitize_for_message(name),
+                  "unknown query parameter (this endpoint takes month, format)");
     }
   }
-  if (!seen_month) throw Error(ErrorCode::kMissing, "month", "required query parameter is missing (?month=YYYY-MM)");
+  if (!seen_month)
+    throw Error(ErrorCode::kMissing, "month",
+                "required query parameter is missing (?month=YYYY-MM)");
   return q;
 }
 
 void no_query(std::string_view target) {
   const auto mark = target.find('?');
   if (mark != std::string_view::npos && mark + 1 < target.size())
-    throw Error(ErrorCode::kUnknownField, sanitize_for_message(target.substr(mark + 1)), "unknown query parameter (this endpoint takes none)");
+    throw Error(ErrorCode::kUnknownField, sanitize_for_message(target.substr(mark + 1)),
+                "unknown query parameter (this endpoint takes none)");
 }
 
 Reply json_reply(std::string body, unsigned status = 200) {
@@ -126,7 +147,8 @@ Reply json_reply(std::string body, unsigned status = 200) {
 }
 
 std::string policy_result(const PolicyResult& r) {
-  return "{\"policy\":" + policy_json(r.policy) + ",\"replayed\":" + (r.replayed ? "true" : "false") + "}";
+  return "{\"policy\":" + policy_json(r.policy) +
+         ",\"replayed\":" + (r.replayed ? "true" : "false") + "}";
 }
 
 }  // namespace
@@ -148,8 +170,9 @@ std::optional<StoreRoute> match_store_route(std::string_view path) {
   return std::nullopt;
 }
 
-Reply handle_store(const ServiceContext& context, const Engine& engine, Endpoint endpoint, std::string_view target,
-                   std::string_view body, std::string_view idempotency_key) {
+Reply handle_store(const ServiceContext& context, const Engine& engine, Endpoint endpoint,
+                   std::string_view target, std::string_view body,
+                   std::string_view idempotency_key) {
   Store& store = *context.store;
   const std::string key(idempotency_key);
   switch (endpoint) {
@@ -172,13 +195,15 @@ Reply handle_store(const ServiceContext& context, const Engine& engine, Endpoint
     case Endpoint::kPolicyCancel: {
       no_query(target);
       const auto j = body_object(body, {"effective_date"}, {"effective_date"});
-      return json_reply(policy_result(store.cancel({id_of(target), date_field(j, "effective_date"), key})));
+      return json_reply(
+          policy_result(store.cancel({id_of(target), date_field(j, "effective_date"), key})));
     }
     case Endpoint::kPolicyChange: {
       no_query(target);
-      const auto j = body_object(body, {"effective_date", "changes"}, {"effective_date", "changes"});
-      return json_reply(policy_result(
-          store.change_subscription(engine, {id_of(target), date_field(j, "effective_date"), j.at("changes").dump(), key})));
+      const auto j =
+          body_object(body, {"effective_date", "changes"}, {"effective_date", "changes"});
+      return json_reply(policy_result(store.change_subscription(
+          engine, {id_of(target), date_field(j, "effective_date"), j.at("changes").dump(), key})));
     }
     case Endpoint::kBordereau: {
       const BordereauQuery q = bordereau_query(target);
@@ -187,9 +212,11 @@ Reply handle_store(const ServiceContext& context, const Engine& engine, Endpoint
       if (q.csv) r.content_type = kCsvType;
       return r;
     }
-    default: break;
+    default:
+      break;
   }
-  throw Error(ErrorCode::kUnknownField, std::string(endpoint_path(endpoint)), "not an endpoint of the register");
+  throw Error(ErrorCode::kUnknownField, std::string(endpoint_path(endpoint)),
+              "not an endpoint of the register");
 }
 
 }  // namespace cybercover::service

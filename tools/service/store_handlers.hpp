@@ -21,7 +21,8 @@ std::optional<StoreRoute> match_store_route(std::string_view path);
 
 // Handles one of those requests with context.store (not null). Throws Error (the caller
 // replies with its code and status).
-Reply handle_store(const ServiceContext& context, const Engine& engine, Endpoint endpoint, std::string_view target,
-                   std::string_view body, std::string_view idempotency_key);
+Reply handle_store(const ServiceContext& context, const Engine& engine, Endpoint endpoint,
+                   std::string_view target, std::string_view body,
+                   std::string_view idempotency_key);
 
 }  // namespace cybercover::service

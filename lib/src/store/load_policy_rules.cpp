@@ -21,13 +21,15 @@ Rounding rounding(const JsonCursor& c) {
 }  // namespace
 
 void load_policy_rules(const JsonCursor& root, PolicyRules& rules) {
-  root.only_keys({"table", "edition", "effective_from", "effective_to", "quote_validity_days", "bind",
-                  "cancellation", "bordereau"});
-  rules.quote_validity_days = static_cast<std::int32_t>(root.at("quote_validity_days").integer(0, kMaxDays));
+  root.only_keys({"table", "edition", "effective_from", "effective_to", "quote_validity_days",
+                  "bind", "cancellation", "bordereau"});
+  rules.quote_validity_days =
+      static_cast<std::int32_t>(root.at("quote_validity_days").integer(0, kMaxDays));
 
   const JsonCursor bind = root.at("bind");
   bind.only_keys({"max_start_delay_days"});
-  rules.max_start_delay_days = static_cast<std::int32_t>(bind.at("max_start_delay_days").integer(0, kMaxDays));
+  rules.max_start_delay_days =
+      static_cast<std::int32_t>(bind.at("max_start_delay_days").integer(0, kMaxDays));
 
   const JsonCursor cancellation = root.at("cancellation");
   cancellation.only_keys({"refund_rounding", "retained_minimum_yen"});

@@ -5,7 +5,6 @@
 // Statements are prepared once per connection and every value is a bound parameter.
 
 #include <pqxx/pqxx>
-
 #include <string>
 #include <unordered_map>
 
@@ -33,7 +32,8 @@ class PostgresConnection final : public SqlConnection {
     std::string target = url;
     if (target.find("connect_timeout=") == std::string::npos) {
       const long seconds = std::max<long>(1, static_cast<long>((timeout.count() + 999) / 1000));
-      target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("connect_timeout=") + std::to_string(seconds);
+      target += (target.find('?') == std::string::npos ? "?" : "&") +
+                std::string("connect_timeout=") + std::to_string(seconds);
     }
     try {
       connection_ = std::make_unique<pqxx::connection>(target);
@@ -42,10 +42,12 @@ class PostgresConnection final : public SqlConnection {
       work_->exec("SET lock_timeout = " + std::to_string(timeout.count()));
       work_->exec("SET TIME ZONE 'UTC'");
     } catch (const pqxx::broken_connection& e) {
-      throw Error(ErrorCode::kStoreUnavailable, "store", std::string("cannot connect to PostgreSQL: ") + first_line(e.what()),
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  std::string("cannot connect to PostgreSQL: ") + first_line(e.what()),
                   quote_for_message(redacted(url)));
     } catch (const std::exception& e) {
-      throw Error(ErrorCode::kStoreUnavailable, "store", std::string("cannot open the PostgreSQL session: ") + first_line(e.what()),
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  std::string("cannot open the PostgreSQL session: ") + first_line(e.what()),
                   quote_for_message(redacted(url)));
     }
   }
@@ -59,7 +61,10 @@ class PostgresConnection final : public SqlConnection {
   }
 
   void begin(bool write) override {
-    run([&] { work_->exec(write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); });
+    run([&] {
+      work_->exec(write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                        : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    });
     in_transaction_ = true;
   }
   const char* row_lock() const override { return " FOR UPDATE"; }
@@ -106,7 +111,8 @@ class PostgresConnection final : public SqlConnection {
   void lock_for_migration(bool lock) override {
     // A session advisory lock: instances starting together migrate one after the other.
     run([&] {
-      work_->exec(lock ? "SELECT pg_advisory_lock(7165302520616279)" : "SELECT pg_advisory_unlock(7165302520616279)");
+      work_->exec(lock ? "SELECT pg_advisory_lock(7165302520616279)"
+                       : "SELECT pg_advisory_unlock(7165302520616279)");
     });
   }
 
@@ -127,9 +133,12 @@ class PostgresConnection final : public SqlConnection {
     std::vector<std::string> text(params.size());
     std::vector<const char*> values(params.size(), nullptr);
     for (std::size_t i = 0; i < params.size(); ++i) {
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) text[i] = std::to_string(*n);
-      else if (const auto* s = std::get_if<std::string>(&params[i])) text[i] = *s;
-      else continue;
+      if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+        text[i] = std::to_string(*n);
+      else if (const auto* s = std::get_if<std::string>(&params[i]))
+        text[i] = *s;
+      else
+        continue;
       values[i] = text[i].c_str();
     }
     return work_->exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
@@ -145,28 +154,35 @@ class PostgresConnection final : public SqlConnection {
       f();
     } catch (const pqxx::broken_connection& e) {
       usable_ = false;
-      throw Error(ErrorCode::kStoreUnavailable, "store", "PostgreSQL connection lost: " + first_line(e.what()));
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  "PostgreSQL connection lost: " + first_line(e.what()));
     } catch (const pqxx::serialization_failure& e) {
       throw SqlConflict(first_line(e.what()));  // the transaction lost a race: run it again
     } catch (const pqxx::deadlock_detected& e) {
       throw SqlConflict(first_line(e.what()));
     } catch (const pqxx::in_doubt_error& e) {
       usable_ = false;
-      throw Error(ErrorCode::kStoreUnavailable, "store", "PostgreSQL connection lost during commit: " + first_line(e.what()));
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  "PostgreSQL connection lost during commit: " + first_line(e.what()));
     } catch (const pqxx::sql_error& e) {
       const std::string& state = e.sqlstate();
       // 40001 serialization failure, 40P01 deadlock, 23505 unique violation: a lost race.
-      if (state == "40001" || state == "40P01" || state == "23505") throw SqlConflict(first_line(e.what()));
+      if (state == "40001" || state == "40P01" || state == "23505")
+        throw SqlConflict(first_line(e.what()));
       if (state == "53100")
-        throw Error(ErrorCode::kStoreDiskFull, "store", "PostgreSQL's disk is full: " + first_line(e.what()));
+        throw Error(ErrorCode::kStoreDiskFull, "store",
+                    "PostgreSQL's disk is full: " + first_line(e.what()));
       // 57P0x: the server is shutting down or restarting; 08xxx: connection failures.
       if (state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0) usable_ = false;
       if (state == "55P03")
-        throw Error(ErrorCode::kStoreUnavailable, "store", "a PostgreSQL lock was held past the timeout: " + first_line(e.what()));
-      throw Error(ErrorCode::kStoreUnavailable, "store", "PostgreSQL error " + state + ": " + first_line(e.what()));
+        throw Error(ErrorCode::kStoreUnavailable, "store",
+                    "a PostgreSQL lock was held past the timeout: " + first_line(e.what()));
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  "PostgreSQL error " + state + ": " + first_line(e.what()));
     } catch (const pqxx::failure& e) {
       usable_ = false;
-      throw Error(ErrorCode::kStoreUnavailable, "store", std::string("PostgreSQL failure: ") + first_line(e.what()));
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  std::string("PostgreSQL failure: ") + first_line(e.what()));
     }
   }
 
@@ -179,7 +195,8 @@ class PostgresConnection final : public SqlConnection {
 
 }  // namespace
 
-std::unique_ptr<SqlConnection> open_postgres(const std::string& url, std::chrono::milliseconds timeout) {
+std::unique_ptr<SqlConnection> open_postgres(const std::string& url,
+                                             std::chrono::milliseconds timeout) {
   return std::make_unique<PostgresConnection>(url, timeout);
 }
 

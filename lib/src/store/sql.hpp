@@ -15,7 +15,7 @@
 namespace cybercover::detail {
 
 using SqlParam = std::variant<std::monostate, std::int64_t, std::string>;  // monostate: NULL
-using SqlRow = std::vector<std::optional<std::string>>;                      // nullopt: NULL
+using SqlRow = std::vector<std::optional<std::string>>;                    // nullopt: NULL
 
 // A write that lost a race (a unique key taken meanwhile, a serialization failure, a
 // deadlock): the store rolls back and runs the whole operation again.
@@ -35,7 +35,8 @@ class SqlConnection {
   virtual const char* row_lock() const = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
-  virtual std::vector<SqlRow> query(const std::string& sql, const std::vector<SqlParam>& params) = 0;
+  virtual std::vector<SqlRow> query(const std::string& sql,
+                                    const std::vector<SqlParam>& params) = 0;
   // Returns the number of rows changed.
   virtual std::int64_t execute(const std::string& sql, const std::vector<SqlParam>& params) = 0;
   // Runs DDL (several statements, no parameters) inside the current transaction.
@@ -51,7 +52,8 @@ class SqlConnection {
 // Each throws Error{store.unavailable, store.corrupt, ...} when the database cannot be opened.
 std::unique_ptr<SqlConnection> open_sqlite(const std::string& path, std::int64_t max_pages,
                                            std::chrono::milliseconds busy_timeout);
-std::unique_ptr<SqlConnection> open_postgres(const std::string& url, std::chrono::milliseconds timeout);
+std::unique_ptr<SqlConnection> open_postgres(const std::string& url,
+                                             std::chrono::milliseconds timeout);
 
 // A versioned schema step; the store applies those above the database's version in order.
 struct Migration {

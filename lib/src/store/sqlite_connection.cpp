@@ -17,7 +17,8 @@ namespace {
 [[noreturn]] void fail(int rc, const std::string& reason, const std::string& what) {
   switch (rc & 0xff) {
     case SQLITE_FULL:
-      throw Error(ErrorCode::kStoreDiskFull, "store", what + ": the disk or the database's size limit is full (" + reason + ")");
+      throw Error(ErrorCode::kStoreDiskFull, "store",
+                  what + ": the disk or the database's size limit is full (" + reason + ")");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       throw Error(ErrorCode::kStoreCorrupt, "store", what + ": " + reason);
@@ -25,7 +26,8 @@ namespace {
       throw SqlConflict(reason);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      throw Error(ErrorCode::kStoreUnavailable, "store", what + ": the database stayed locked past the timeout (" + reason + ")");
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  what + ": the database stayed locked past the timeout (" + reason + ")");
     default:
       throw Error(ErrorCode::kStoreUnavailable, "store", what + ": " + reason);
   }
@@ -33,14 +35,17 @@ namespace {
 
 class SqliteConnection final : public SqlConnection {
  public:
-  SqliteConnection(const std::string& path, std::int64_t max_pages, std::chrono::milliseconds busy_timeout) {
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+  SqliteConnection(const std::string& path, std::int64_t max_pages,
+                   std::chrono::milliseconds busy_timeout) {
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
       sqlite3_close(db_);
       db_ = nullptr;
-      throw Error(ErrorCode::kStoreUnavailable, "store", "cannot open the SQLite database: " + reason, quote_for_message(path));
+      throw Error(ErrorCode::kStoreUnavailable, "store",
+                  "cannot open the SQLite database: " + reason, quote_for_message(path));
     }
     try {
       sqlite3_extended_result_codes(db_, 1);
@@ -48,7 +53,8 @@ class SqliteConnection final : public SqlConnection {
       // journal_mode=WAL persists in the file; the first open turns it on.
       const auto mode = query("PRAGMA journal_mode=WAL", {});
       if (mode.empty() || !mode[0][0] || *mode[0][0] != "wal")
-        throw Error(ErrorCode::kStoreUnavailable, "store", "the SQLite database cannot use WAL mode", quote_for_message(path));
+        throw Error(ErrorCode::kStoreUnavailable, "store",
+                    "the SQLite database cannot use WAL mode", quote_for_message(path));
       exec_plain("PRAGMA synchronous=FULL");
       exec_plain("PRAGMA foreign_keys=ON");
       if (max_pages > 0) exec_plain("PRAGMA max_page_count=" + std::to_string(max_pages));
@@ -79,7 +85,8 @@ class SqliteConnection final : public SqlConnection {
       for (int i = 0; i < n; ++i) {
         if (sqlite3_column_type(stmt, i) == SQLITE_NULL) continue;
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-        row[static_cast<std::size_t>(i)] = std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+        row[static_cast<std::size_t>(i)] =
+            std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
       }
       rows.push_back(std::move(row));
     }
@@ -96,7 +103,8 @@ class SqliteConnection final : public SqlConnection {
   }
 
   void execute_script(const std::string& sql) override { exec_plain(sql); }
-  void lock_for_migration(bool) override {}  // BEGIN IMMEDIATE takes the write lock, then its snapshot
+  void lock_for_migration(bool) override {
+  }  // BEGIN IMMEDIATE takes the write lock, then its snapshot
   bool usable() const override { return true; }
 
  private:
@@ -118,7 +126,8 @@ class SqliteConnection final : public SqlConnection {
       std::string text = sql;
       for (char& c : text)
         if (c == '$') c = '?';
-      const int rc = sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &stmt, nullptr);
+      const int rc =
+          sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()), &stmt, nullptr);
       if (rc != SQLITE_OK) {
         const std::string reason = sqlite3_errmsg(db_);
         stmt = nullptr;
@@ -129,10 +138,13 @@ class SqliteConnection final : public SqlConnection {
     for (std::size_t i = 0; i < params.size(); ++i) {
       const int index = static_cast<int>(i) + 1;
       int rc = SQLITE_OK;
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) rc = sqlite3_bind_int64(stmt, index, *n);
+      if (const auto* n = std::get_if<std::int64_t>(&params[i]))
+        rc = sqlite3_bind_int64(stmt, index, *n);
       else if (const auto* s = std::get_if<std::string>(&params[i]))
-        rc = sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
-      else rc = sqlite3_bind_null(stmt, index);
+        rc = sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()),
+                               SQLITE_TRANSIENT);
+      else
+        rc = sqlite3_bind_null(stmt, index);
       if (rc != SQLITE_OK) {
         const std::string reason = sqlite3_errmsg(db_);
         reset(stmt);

@@ -11,11 +11,10 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "cybercover/contract/request_contract.hpp"
 #include "cybercover/error.hpp"
@@ -59,13 +58,17 @@ StoreUrl parse_url(const std::string& url) {
       query = rest.substr(q + 1);
       rest.resize(q);
     }
-    if (rest.empty()) bad_url(url, "must name the database file: sqlite:///absolute/path or sqlite://relative/path");
+    if (rest.empty())
+      bad_url(url,
+              "must name the database file: sqlite:///absolute/path or sqlite://relative/path");
     out.target = rest;
     if (!query.empty()) {
       const std::string key = "max_size_mib=";
-      if (query.compare(0, key.size(), key) != 0) bad_url(url, "the only SQLite option is max_size_mib=N");
+      if (query.compare(0, key.size(), key) != 0)
+        bad_url(url, "the only SQLite option is max_size_mib=N");
       const std::string n = query.substr(key.size());
-      if (n.empty() || n.size() > 7 || n.find_first_not_of("0123456789") != std::string::npos || std::stoll(n) < 1)
+      if (n.empty() || n.size() > 7 || n.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoll(n) < 1)
         bad_url(url, "max_size_mib must be a whole number of MiB from 1 to 9999999");
       out.max_pages = std::stoll(n) * 1024 * 1024 / kSqlitePageBytes;
     }
@@ -84,7 +87,9 @@ std::int64_t micros_since_epoch(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   const std::int64_t us = micros_since_epoch(t);
@@ -114,7 +119,9 @@ std::string new_id(char prefix) {
   return id;
 }
 
-Date plus_days(Date d, std::int64_t days) { return Date::from_day_number(static_cast<std::int32_t>(d.day_number() + days)); }
+Date plus_days(Date d, std::int64_t days) {
+  return Date::from_day_number(static_cast<std::int32_t>(d.day_number() + days));
+}
 
 // ---- reading rows back -------------------------------------------------------------------
 [[noreturn]] void corrupt(const std::string& what, const std::optional<std::string>& value) {
@@ -159,11 +166,14 @@ Date date(const SqlRow& row, std::size_t i, const char* what) {
 }
 
 SqlParam opt_param(const std::optional<std::int64_t>& v) { return v ? SqlParam(*v) : SqlParam(); }
-SqlParam opt_param(const std::optional<Date>& v) { return v ? SqlParam(v->to_string()) : SqlParam(); }
+SqlParam opt_param(const std::optional<Date>& v) {
+  return v ? SqlParam(v->to_string()) : SqlParam();
+}
 
 const char* const kQuoteColumns =
     "id, issued_at, quote_date, valid_until, edition, edition_sha256, bundle_plan, tier, outcome, "
-    "base_monthly_premium_yen, top_up_annual_premium_yen, top_up_subsidy_yen, top_up_payable_annual_yen, "
+    "base_monthly_premium_yen, top_up_annual_premium_yen, top_up_subsidy_yen, "
+    "top_up_payable_annual_yen, "
     "top_up_monthly_instalment_yen, rules_json, status, policy_id";
 
 StoredQuote quote_from_row(const SqlRow& r, bool with_json) {
@@ -196,7 +206,8 @@ StoredQuote quote_from_row(const SqlRow& r, bool with_json) {
 
 const char* const kPolicyColumns =
     "id, quote_id, bound_at, bound_on, start_date, status, edition, edition_sha256, rules_json, "
-    "top_up_annual_premium_yen, top_up_subsidy_yen, top_up_payable_annual_yen, top_up_monthly_instalment_yen, "
+    "top_up_annual_premium_yen, top_up_subsidy_yen, top_up_payable_annual_yen, "
+    "top_up_monthly_instalment_yen, "
     "top_up_end_date, cancelled_at, cancelled_from, refund_yen, bundle_plan, tier";
 
 Policy policy_from_row(const SqlRow& r) {
@@ -235,7 +246,8 @@ Policy policy_from_row(const SqlRow& r) {
 }
 
 const char* const kPeriodColumns =
-    "sp.policy_id, sp.seq, sp.from_date, sp.plan, sp.tier, sp.monthly_premium_yen, sp.edition, sp.edition_sha256, "
+    "sp.policy_id, sp.seq, sp.from_date, sp.plan, sp.tier, sp.monthly_premium_yen, sp.edition, "
+    "sp.edition_sha256, "
     "sp.recorded_at";
 
 SubscriptionPeriod period_from_row(const SqlRow& r, bool with_json) {
@@ -259,8 +271,10 @@ SubscriptionPeriod period_from_row(const SqlRow& r, bool with_json) {
 void close_periods(Policy& p) {
   for (std::size_t i = 0; i < p.subscription.size(); ++i) {
     auto& s = p.subscription[i];
-    if (i + 1 < p.subscription.size()) s.to = plus_days(p.subscription[i + 1].from, -1);
-    else if (p.cancellation) s.to = plus_days(p.cancellation->effective, -1);
+    if (i + 1 < p.subscription.size())
+      s.to = plus_days(p.subscription[i + 1].from, -1);
+    else if (p.cancellation)
+      s.to = plus_days(p.cancellation->effective, -1);
   }
 }
 
@@ -270,13 +284,15 @@ void check_idempotency_key(const std::string& key) {
                 quote_for_message(key));
   for (unsigned char c : key)
     if (c < 0x20 || c > 0x7E)
-      throw Error(ErrorCode::kStoreBadIdempotencyKey, "idempotency_key", "must be printable ASCII", quote_for_message(key));
+      throw Error(ErrorCode::kStoreBadIdempotencyKey, "idempotency_key", "must be printable ASCII",
+                  quote_for_message(key));
 }
 
 // ---- the connection pool -----------------------------------------------------------------
 class Pool {
  public:
-  Pool(std::function<std::unique_ptr<SqlConnection>()> factory, int size, std::chrono::milliseconds timeout)
+  Pool(std::function<std::unique_ptr<SqlConnection>()> factory, int size,
+       std::chrono::milliseconds timeout)
       : factory_(std::move(factory)), size_(std::max(1, size)), timeout_(timeout) {}
 
   class Lease {
@@ -295,8 +311,9 @@ class Pool {
   Lease acquire() {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!ready_.wait_for(lock, timeout_, [&] { return !idle_.empty() || open_ < size_; }))
-      throw Error(ErrorCode::kStoreUnavailable, "store",
-                  "no store connection came free within " + std::to_string(timeout_.count()) + " ms");
+      throw Error(
+          ErrorCode::kStoreUnavailable, "store",
+          "no store connection came free within " + std::to_string(timeout_.count()) + " ms");
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
@@ -317,8 +334,10 @@ class Pool {
  private:
   void release(std::unique_ptr<SqlConnection> c) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (c && c->usable()) idle_.push_back(std::move(c));
-    else --open_;
+    if (c && c->usable())
+      idle_.push_back(std::move(c));
+    else
+      --open_;
     ready_.notify_one();
   }
 
@@ -332,10 +351,16 @@ class Pool {
 };
 
 // ---- JSON --------------------------------------------------------------------------------
-nlohmann::json nullable(const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
-nlohmann::json nullable(const std::optional<Date>& v) { return v ? nlohmann::json(v->to_string()) : nlohmann::json(); }
+nlohmann::json nullable(const std::optional<std::int64_t>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
+nlohmann::json nullable(const std::optional<Date>& v) {
+  return v ? nlohmann::json(v->to_string()) : nlohmann::json();
+}
 
-nlohmann::json rules_object(const PolicyRules& r) { return nlohmann::json::parse(policy_rules_json(r)); }
+nlohmann::json rules_object(const PolicyRules& r) {
+  return nlohmann::json::parse(policy_rules_json(r));
+}
 
 nlohmann::json embedded(const std::string& json_text) {
   if (json_text.empty()) return nullptr;
@@ -348,7 +373,8 @@ nlohmann::json embedded(const std::string& json_text) {
 
 // ---- CSV ---------------------------------------------------------------------------------
 void csv_cell(std::string& out, const std::string& cell) {
-  // Text a spreadsheet would read as a formula gets a leading apostrophe (docs/request_contract.md).
+  // Text a spreadsheet would read as a formula gets a leading apostrophe
+  // (docs/request_contract.md).
   std::string v = cell;
   if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' || v[0] == '\t' || v[0] == '\r' ||
                      (v[0] == '-' && v.find_first_not_of("-0123456789") != std::string::npos)))
@@ -372,7 +398,9 @@ void csv_row(std::string& out, const std::vector<std::string>& cells) {
 }  // namespace
 
 std::string_view to_string(QuoteStatus s) { return s == QuoteStatus::kBound ? "bound" : "issued"; }
-std::string_view to_string(PolicyStatus s) { return s == PolicyStatus::kCancelled ? "cancelled" : "active"; }
+std::string_view to_string(PolicyStatus s) {
+  return s == PolicyStatus::kCancelled ? "cancelled" : "active";
+}
 
 // ---- Store::Impl -------------------------------------------------------------------------
 class Store::Impl {
@@ -404,9 +432,10 @@ class Store::Impl {
       // other processes still meet at the file lock.
       std::unique_lock<std::timed_mutex> one_writer(writer_, std::defer_lock);
       if (sqlite_ && !one_writer.try_lock_for(options_.busy_timeout))
-        throw Error(ErrorCode::kStoreUnavailable, "store",
-                    "the database stayed locked by this process's other writers past the timeout (" +
-                        std::to_string(options_.busy_timeout.count()) + " ms)");
+        throw Error(
+            ErrorCode::kStoreUnavailable, "store",
+            "the database stayed locked by this process's other writers past the timeout (" +
+                std::to_string(options_.busy_timeout.count()) + " ms)");
       auto c = pool_.acquire();
       try {
         c->begin(true);
@@ -417,8 +446,9 @@ class Store::Impl {
         c->rollback();
         if (attempt == kMaxAttempts)
           throw Error(ErrorCode::kStoreConflict, "store",
-                      "the write conflicted with concurrent writes " + std::to_string(kMaxAttempts) +
-                          " times; nothing was written (" + e.what() + ")");
+                      "the write conflicted with concurrent writes " +
+                          std::to_string(kMaxAttempts) + " times; nothing was written (" +
+                          e.what() + ")");
       } catch (...) {
         c->rollback();
         throw;
@@ -446,47 +476,59 @@ class Store::Impl {
 
   // The result of an earlier call with this key, or nullopt; throws when the key was used
   // for something else.
-  static std::optional<std::string> replay(SqlConnection& c, const std::string& key, const std::string& operation,
-                                           const std::string& target, const std::string& fingerprint) {
+  static std::optional<std::string> replay(SqlConnection& c, const std::string& key,
+                                           const std::string& operation, const std::string& target,
+                                           const std::string& fingerprint) {
     if (key.empty()) return std::nullopt;
     const auto rows = c.query(
-        "SELECT operation, target_id, fingerprint, result_id FROM idempotency_keys WHERE idempotency_key = $1", {key});
+        "SELECT operation, target_id, fingerprint, result_id FROM idempotency_keys WHERE "
+        "idempotency_key = $1",
+        {key});
     if (rows.empty()) return std::nullopt;
     const SqlRow& r = rows[0];
-    if (text(r, 0, "operation") != operation || text(r, 1, "target") != target || text(r, 2, "fingerprint") != fingerprint)
+    if (text(r, 0, "operation") != operation || text(r, 1, "target") != target ||
+        text(r, 2, "fingerprint") != fingerprint)
       throw Error(ErrorCode::kStoreIdempotencyKeyReused, "idempotency_key",
-                  "was already used for " + text(r, 0, "operation") + " of " + text(r, 1, "target") +
+                  "was already used for " + text(r, 0, "operation") + " of " +
+                      text(r, 1, "target") +
                       " with other parameters; use a new key for a new operation",
                   quote_for_message(key));
     return text(r, 3, "result");
   }
 
-  void remember(SqlConnection& c, const std::string& key, const std::string& operation, const std::string& target,
-                const std::string& fingerprint, const std::string& result_id, const std::string& at) {
+  void remember(SqlConnection& c, const std::string& key, const std::string& operation,
+                const std::string& target, const std::string& fingerprint,
+                const std::string& result_id, const std::string& at) {
     if (key.empty()) return;
     c.execute(
-        "INSERT INTO idempotency_keys (idempotency_key, operation, target_id, fingerprint, result_id, created_at) "
+        "INSERT INTO idempotency_keys (idempotency_key, operation, target_id, fingerprint, "
+        "result_id, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
         {key, operation, target, fingerprint, result_id, at});
   }
 
-  static std::optional<StoredQuote> find_quote(SqlConnection& c, const std::string& id, bool with_json, bool lock = false) {
+  static std::optional<StoredQuote> find_quote(SqlConnection& c, const std::string& id,
+                                               bool with_json, bool lock = false) {
     const auto rows = c.query(std::string("SELECT ") + kQuoteColumns +
-                                  ", request_json, response_json FROM quotes WHERE id = $1" + (lock ? c.row_lock() : ""),
+                                  ", request_json, response_json FROM quotes WHERE id = $1" +
+                                  (lock ? c.row_lock() : ""),
                               {id});
     if (rows.empty()) return std::nullopt;
     return quote_from_row(rows[0], with_json);
   }
 
-  static std::optional<Policy> find_policy(SqlConnection& c, const std::string& id, bool with_json, bool lock = false) {
-    const auto rows =
-        c.query(std::string("SELECT ") + kPolicyColumns + " FROM policies WHERE id = $1" + (lock ? c.row_lock() : ""), {id});
+  static std::optional<Policy> find_policy(SqlConnection& c, const std::string& id, bool with_json,
+                                           bool lock = false) {
+    const auto rows = c.query(std::string("SELECT ") + kPolicyColumns +
+                                  " FROM policies WHERE id = $1" + (lock ? c.row_lock() : ""),
+                              {id});
     if (rows.empty()) return std::nullopt;
     Policy p = policy_from_row(rows[0]);
-    const auto periods = c.query(std::string("SELECT ") + kPeriodColumns +
-                                     ", sp.request_json, sp.response_json FROM subscription_periods sp "
-                                     "WHERE sp.policy_id = $1 ORDER BY sp.seq",
-                                 {id});
+    const auto periods =
+        c.query(std::string("SELECT ") + kPeriodColumns +
+                    ", sp.request_json, sp.response_json FROM subscription_periods sp "
+                    "WHERE sp.policy_id = $1 ORDER BY sp.seq",
+                {id});
     for (const auto& r : periods) p.subscription.push_back(period_from_row(r, with_json));
     close_periods(p);
     return p;
@@ -499,7 +541,8 @@ class Store::Impl {
   }
 
   [[noreturn]] static void policy_not_found(const std::string& id) {
-    throw Error(ErrorCode::kStorePolicyNotFound, "policy_id", "no policy has this id", quote_for_message(id));
+    throw Error(ErrorCode::kStorePolicyNotFound, "policy_id", "no policy has this id",
+                quote_for_message(id));
   }
 
   void migrate() {
@@ -508,7 +551,8 @@ class Store::Impl {
     try {
       c->begin(true);
       c->execute_script(
-          "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
+          "NULL, "
           "applied_at TEXT NOT NULL)");
       const auto rows = c->query("SELECT MAX(version) FROM schema_migrations", {});
       const std::int64_t current = rows.empty() || !rows[0][0] ? 0 : std::stoll(*rows[0][0]);
@@ -517,7 +561,8 @@ class Store::Impl {
       if (current > known)
         throw Error(ErrorCode::kStoreSchemaTooNew, "store",
                     "the database's schema is at version " + std::to_string(current) +
-                        ", made by a newer cybercover; this one knows versions up to " + std::to_string(known));
+                        ", made by a newer cybercover; this one knows versions up to " +
+                        std::to_string(known));
       const std::string at = rfc3339(now());
       for (const auto& step : steps) {
         if (step.version <= current) continue;
@@ -530,7 +575,8 @@ class Store::Impl {
     } catch (const SqlConflict& e) {
       c->rollback();
       c->lock_for_migration(false);
-      throw Error(ErrorCode::kStoreConflict, "store", std::string("the schema migration conflicted: ") + e.what());
+      throw Error(ErrorCode::kStoreConflict, "store",
+                  std::string("the schema migration conflicted: ") + e.what());
     } catch (...) {
       c->rollback();
       try {
@@ -554,7 +600,8 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 std::unique_ptr<Store> Store::open(const std::string& url, StoreOptions options) {
-  return std::unique_ptr<Store>(new Store(std::make_unique<Impl>(parse_url(url), std::move(options))));
+  return std::unique_ptr<Store>(
+      new Store(std::make_unique<Impl>(parse_url(url), std::move(options))));
 }
 
 std::string_view Store::backend() const { return impl_->backend(); }
@@ -576,8 +623,9 @@ StoredQuote Store::issue_quote(const Engine& engine, std::string_view request_js
   if (today > q.valid_until)
     throw Error(ErrorCode::kStoreQuoteExpired, "quote_date",
                 "a quote dated then was valid until " + q.valid_until.to_string() + " (" +
-                    std::to_string(tables.policy.quote_validity_days) + " days, policy.json of edition " +
-                    tables.edition + "); today is " + today.to_string(),
+                    std::to_string(tables.policy.quote_validity_days) +
+                    " days, policy.json of edition " + tables.edition + "); today is " +
+                    today.to_string(),
                 quote_for_message(request.quote_date.to_string()));
   q.edition = tables.edition;
   q.edition_sha256 = tables.sha256;
@@ -596,14 +644,18 @@ StoredQuote Store::issue_quote(const Engine& engine, std::string_view request_js
   q.status = QuoteStatus::kIssued;
   impl_->write([&](SqlConnection& c) {
     c.execute(
-        "INSERT INTO quotes (id, issued_at, quote_date, valid_until, edition, edition_sha256, bundle_plan, tier, outcome, "
-        "base_monthly_premium_yen, top_up_annual_premium_yen, top_up_subsidy_yen, top_up_payable_annual_yen, "
+        "INSERT INTO quotes (id, issued_at, quote_date, valid_until, edition, edition_sha256, "
+        "bundle_plan, tier, outcome, "
+        "base_monthly_premium_yen, top_up_annual_premium_yen, top_up_subsidy_yen, "
+        "top_up_payable_annual_yen, "
         "top_up_monthly_instalment_yen, rules_json, request_json, response_json, status) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'issued')",
-        {q.id, q.issued_at, q.quote_date.to_string(), q.valid_until.to_string(), q.edition, q.edition_sha256,
-         q.bundle_plan, q.tier, q.outcome, opt_param(q.base_monthly_premium_yen), opt_param(q.top_up_annual_premium_yen),
-         opt_param(q.top_up_subsidy_yen), opt_param(q.top_up_payable_annual_yen),
-         opt_param(q.top_up_monthly_instalment_yen), policy_rules_json(q.rules), q.request_json, q.response_json});
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+        "'issued')",
+        {q.id, q.issued_at, q.quote_date.to_string(), q.valid_until.to_string(), q.edition,
+         q.edition_sha256, q.bundle_plan, q.tier, q.outcome, opt_param(q.base_monthly_premium_yen),
+         opt_param(q.top_up_annual_premium_yen), opt_param(q.top_up_subsidy_yen),
+         opt_param(q.top_up_payable_annual_yen), opt_param(q.top_up_monthly_instalment_yen),
+         policy_rules_json(q.rules), q.request_json, q.response_json});
     return 0;
   });
   return q;
@@ -611,7 +663,9 @@ StoredQuote Store::issue_quote(const Engine& engine, std::string_view request_js
 
 StoredQuote Store::get_quote(const std::string& id) const {
   auto q = impl_->read([&](SqlConnection& c) { return Impl::find_quote(c, id, true); });
-  if (!q) throw Error(ErrorCode::kStoreQuoteNotFound, "quote_id", "no issued quote has this id", quote_for_message(id));
+  if (!q)
+    throw Error(ErrorCode::kStoreQuoteNotFound, "quote_id", "no issued quote has this id",
+                quote_for_message(id));
   return *q;
 }
 
@@ -623,7 +677,8 @@ PolicyResult Store::bind(const BindRequest& b) {
       return {Impl::load_policy(c, *earlier), true};
     const auto found = Impl::find_quote(c, b.quote_id, true, /*lock=*/true);
     if (!found)
-      throw Error(ErrorCode::kStoreQuoteNotFound, "quote_id", "no issued quote has this id", quote_for_message(b.quote_id));
+      throw Error(ErrorCode::kStoreQuoteNotFound, "quote_id", "no issued quote has this id",
+                  quote_for_message(b.quote_id));
     const StoredQuote& q = *found;
     if (q.status == QuoteStatus::kBound) {
       // Bound meanwhile by a call with this key (PostgreSQL: we waited on its row lock)?
@@ -639,44 +694,54 @@ PolicyResult Store::bind(const BindRequest& b) {
     const Date today = japan_date(now);
     if (q.expired_on(today))
       throw Error(ErrorCode::kStoreQuoteExpired, "quote_id",
-                  "was valid until " + q.valid_until.to_string() + "; today is " + today.to_string() +
-                      ": issue a new quote",
+                  "was valid until " + q.valid_until.to_string() + "; today is " +
+                      today.to_string() + ": issue a new quote",
                   quote_for_message(b.quote_id));
     if (q.outcome == "refer" && q.top_up_annual_premium_yen)
-      throw Error(ErrorCode::kStoreQuoteReferred, "quote_id",
-                  "was referred to an underwriter: its top-up premium is an indication, not an offer",
-                  quote_for_message(b.quote_id));
+      throw Error(
+          ErrorCode::kStoreQuoteReferred, "quote_id",
+          "was referred to an underwriter: its top-up premium is an indication, not an offer",
+          quote_for_message(b.quote_id));
     if (!q.base_monthly_premium_yen && !q.top_up_annual_premium_yen)
-      throw Error(ErrorCode::kStoreNothingToBind, "quote_id", "has no base cover (plan none) and no top-up",
-                  quote_for_message(b.quote_id));
+      throw Error(ErrorCode::kStoreNothingToBind, "quote_id",
+                  "has no base cover (plan none) and no top-up", quote_for_message(b.quote_id));
     const Date latest = plus_days(today, q.rules.max_start_delay_days);
     if (b.start_date < today || b.start_date < q.quote_date || b.start_date > latest)
       throw Error(ErrorCode::kStoreInvalidStartDate, "start_date",
-                  "must be from " + std::max(today, q.quote_date).to_string() + " (today and the quote date) to " +
-                      latest.to_string() + " (" + std::to_string(q.rules.max_start_delay_days) + " days ahead)",
+                  "must be from " + std::max(today, q.quote_date).to_string() +
+                      " (today and the quote date) to " + latest.to_string() + " (" +
+                      std::to_string(q.rules.max_start_delay_days) + " days ahead)",
                   quote_for_message(b.start_date.to_string()));
 
     const std::string id = new_id('p');
     const std::string at = rfc3339(now);
     const bool has_top_up = q.top_up_annual_premium_yen.has_value();
-    const std::optional<Date> end = has_top_up ? std::optional<Date>(top_up_term_end(b.start_date)) : std::nullopt;
+    const std::optional<Date> end =
+        has_top_up ? std::optional<Date>(top_up_term_end(b.start_date)) : std::nullopt;
     c.execute(
-        "INSERT INTO policies (id, quote_id, bound_at, bound_on, start_date, status, edition, edition_sha256, rules_json, "
-        "top_up_annual_premium_yen, top_up_subsidy_yen, top_up_payable_annual_yen, top_up_monthly_instalment_yen, "
-        "top_up_end_date, bundle_plan, tier) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, "
+        "INSERT INTO policies (id, quote_id, bound_at, bound_on, start_date, status, edition, "
+        "edition_sha256, rules_json, "
+        "top_up_annual_premium_yen, top_up_subsidy_yen, top_up_payable_annual_yen, "
+        "top_up_monthly_instalment_yen, "
+        "top_up_end_date, bundle_plan, tier) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, "
+        "$10, $11, $12, $13, "
         "$14, $15)",
         {id, q.id, at, today.to_string(), b.start_date.to_string(), q.edition, q.edition_sha256,
-         policy_rules_json(q.rules), opt_param(q.top_up_annual_premium_yen), opt_param(q.top_up_subsidy_yen),
-         opt_param(q.top_up_payable_annual_yen), opt_param(q.top_up_monthly_instalment_yen), opt_param(end),
-         q.bundle_plan, q.tier});
+         policy_rules_json(q.rules), opt_param(q.top_up_annual_premium_yen),
+         opt_param(q.top_up_subsidy_yen), opt_param(q.top_up_payable_annual_yen),
+         opt_param(q.top_up_monthly_instalment_yen), opt_param(end), q.bundle_plan, q.tier});
     if (q.base_monthly_premium_yen)
       c.execute(
-          "INSERT INTO subscription_periods (policy_id, seq, from_date, plan, tier, monthly_premium_yen, edition, "
-          "edition_sha256, recorded_at, request_json, response_json) VALUES ($1, 0, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-          {id, b.start_date.to_string(), q.bundle_plan, q.tier, *q.base_monthly_premium_yen, q.edition,
-           q.edition_sha256, at, q.request_json, q.response_json});
+          "INSERT INTO subscription_periods (policy_id, seq, from_date, plan, tier, "
+          "monthly_premium_yen, edition, "
+          "edition_sha256, recorded_at, request_json, response_json) VALUES ($1, 0, $2, $3, $4, "
+          "$5, $6, $7, $8, $9, $10)",
+          {id, b.start_date.to_string(), q.bundle_plan, q.tier, *q.base_monthly_premium_yen,
+           q.edition, q.edition_sha256, at, q.request_json, q.response_json});
     // The status check makes the update the arbiter too: a concurrent bind changes no row.
-    if (c.execute("UPDATE quotes SET status = 'bound', policy_id = $1 WHERE id = $2 AND status = 'issued'", {id, q.id}) != 1)
+    if (c.execute("UPDATE quotes SET status = 'bound', policy_id = $1 WHERE id = $2 AND status = "
+                  "'issued'",
+                  {id, q.id}) != 1)
       throw SqlConflict("the quote was bound meanwhile");
     impl_->remember(c, b.idempotency_key, "bind", b.quote_id, fingerprint, id, at);
     return {Impl::load_policy(c, id), false};
@@ -699,26 +764,33 @@ PolicyResult Store::cancel(const CancelRequest& r) {
     if (!found) Impl::policy_not_found(r.policy_id);
     const Policy& p = *found;
     if (p.status == PolicyStatus::kCancelled) {
-      if (const auto earlier = Impl::replay(c, r.idempotency_key, "cancel", r.policy_id, fingerprint))
+      if (const auto earlier =
+              Impl::replay(c, r.idempotency_key, "cancel", r.policy_id, fingerprint))
         return {Impl::load_policy(c, *earlier), true};
     }
     if (p.status == PolicyStatus::kCancelled)
       throw Error(ErrorCode::kStorePolicyCancelled, "policy_id",
-                  "was already cancelled from " + p.cancellation->effective.to_string(), quote_for_message(r.policy_id));
+                  "was already cancelled from " + p.cancellation->effective.to_string(),
+                  quote_for_message(r.policy_id));
     const auto now = impl_->now();
     const Date today = japan_date(now);
     if (r.effective < today)
-      throw Error(ErrorCode::kStoreInvalidEffectiveDate, "effective_date",
-                  "must not be before today (" + today.to_string() + "): cancellations are never backdated",
-                  quote_for_message(r.effective.to_string()));
+      throw Error(
+          ErrorCode::kStoreInvalidEffectiveDate, "effective_date",
+          "must not be before today (" + today.to_string() + "): cancellations are never backdated",
+          quote_for_message(r.effective.to_string()));
     if (p.subscription.size() > 1 && r.effective <= p.subscription.back().from)
       throw Error(ErrorCode::kStoreInvalidEffectiveDate, "effective_date",
-                  "must be after the subscription's last change, on " + p.subscription.back().from.to_string(),
+                  "must be after the subscription's last change, on " +
+                      p.subscription.back().from.to_string(),
                   quote_for_message(r.effective.to_string()));
-    const std::int64_t refund =
-        p.top_up ? top_up_refund(p.rules, p.top_up->annual_premium_yen, p.top_up->start, p.top_up->end, r.effective) : 0;
+    const std::int64_t refund = p.top_up
+                                    ? top_up_refund(p.rules, p.top_up->annual_premium_yen,
+                                                    p.top_up->start, p.top_up->end, r.effective)
+                                    : 0;
     const std::string at = rfc3339(now);
-    if (c.execute("UPDATE policies SET status = 'cancelled', cancelled_at = $1, cancelled_from = $2, refund_yen = $3 "
+    if (c.execute("UPDATE policies SET status = 'cancelled', cancelled_at = $1, cancelled_from = "
+                  "$2, refund_yen = $3 "
                   "WHERE id = $4 AND status = 'active'",
                   {at, r.effective.to_string(), refund, p.id}) != 1)
       throw SqlConflict("the policy was cancelled meanwhile");
@@ -731,22 +803,25 @@ namespace {
 
 // The fields a subscription change may set, as request paths.
 const std::set<std::string>& changeable_fields() {
-  static const std::set<std::string> fields = {"company.endpoints", "controls.edr.covered_endpoints",
-                                               "controls.legacy_os_endpoints"};
+  static const std::set<std::string> fields = {
+      "company.endpoints", "controls.edr.covered_endpoints", "controls.legacy_os_endpoints"};
   return fields;
 }
 
-void apply_changes(const nlohmann::json& changes, nlohmann::json& request, const std::string& prefix) {
+void apply_changes(const nlohmann::json& changes, nlohmann::json& request,
+                   const std::string& prefix) {
   for (const auto& [key, value] : changes.items()) {
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (value.is_object()) {
-      if (!request.contains(key) || !request[key].is_object()) request[key] = nlohmann::json::object();
+      if (!request.contains(key) || !request[key].is_object())
+        request[key] = nlohmann::json::object();
       apply_changes(value, request[key], path);
       continue;
     }
     if (!changeable_fields().count(path))
       throw Error(ErrorCode::kStoreChangeNotAllowed, "changes." + path,
-                  "may not change; a subscription change sets company.endpoints, controls.edr.covered_endpoints or "
+                  "may not change; a subscription change sets company.endpoints, "
+                  "controls.edr.covered_endpoints or "
                   "controls.legacy_os_endpoints");
     request[key] = value;
   }
@@ -763,19 +838,23 @@ PolicyResult Store::change_subscription(const Engine& engine, const ChangeReques
   try {
     changes = nlohmann::json::parse(r.changes_json);
   } catch (const std::exception& e) {
-    throw Error(ErrorCode::kMalformedJson, "changes", std::string("must be a JSON object: ") + e.what());
+    throw Error(ErrorCode::kMalformedJson, "changes",
+                std::string("must be a JSON object: ") + e.what());
   }
   if (!changes.is_object() || changes.empty())
-    throw Error(ErrorCode::kWrongType, "changes", "must be a JSON object with at least one field to change",
+    throw Error(ErrorCode::kWrongType, "changes",
+                "must be a JSON object with at least one field to change",
                 sanitize_for_message(changes.dump()));
-  const std::string fingerprint = "effective=" + r.effective.to_string() + " changes=" + changes.dump();
+  const std::string fingerprint =
+      "effective=" + r.effective.to_string() + " changes=" + changes.dump();
 
   struct Stale {};  // the subscription changed between the read and the write: start again
   for (int attempt = 1;; ++attempt) {
     // Re-quoting is pure and may take a while: it runs outside the transaction, which then
     // checks that nobody changed the subscription meanwhile.
     const auto read = impl_->read([&](SqlConnection& c) {
-      if (const auto earlier = Impl::replay(c, r.idempotency_key, "change", r.policy_id, fingerprint))
+      if (const auto earlier =
+              Impl::replay(c, r.idempotency_key, "change", r.policy_id, fingerprint))
         return std::make_pair(Impl::load_policy(c, *earlier), true);
       const auto found = Impl::find_policy(c, r.policy_id, true);
       if (!found) Impl::policy_not_found(r.policy_id);
@@ -784,18 +863,19 @@ PolicyResult Store::change_subscription(const Engine& engine, const ChangeReques
     const Policy& p = read.first;
     if (read.second) return {p, true};
     if (p.status == PolicyStatus::kCancelled)
-      throw Error(ErrorCode::kStorePolicyCancelled, "policy_id",
-                  "was cancelled from " + p.cancellation->effective.to_string() + "; it cannot change",
-                  quote_for_message(r.policy_id));
+      throw Error(
+          ErrorCode::kStorePolicyCancelled, "policy_id",
+          "was cancelled from " + p.cancellation->effective.to_string() + "; it cannot change",
+          quote_for_message(r.policy_id));
     if (p.subscription.empty())
-      throw Error(ErrorCode::kStoreChangeNotAllowed, "policy_id", "has no base-cover subscription (plan none)",
-                  quote_for_message(r.policy_id));
+      throw Error(ErrorCode::kStoreChangeNotAllowed, "policy_id",
+                  "has no base-cover subscription (plan none)", quote_for_message(r.policy_id));
     const Date today = impl_->today();
     const SubscriptionPeriod& last = p.subscription.back();
     if (r.effective < today || r.effective <= last.from)
       throw Error(ErrorCode::kStoreInvalidEffectiveDate, "effective_date",
-                  "must be from today (" + today.to_string() + ") and after the current premium's first day (" +
-                      last.from.to_string() + ")",
+                  "must be from today (" + today.to_string() +
+                      ") and after the current premium's first day (" + last.from.to_string() + ")",
                   quote_for_message(r.effective.to_string()));
 
     nlohmann::json request = embedded(last.request_json);
@@ -807,35 +887,43 @@ PolicyResult Store::change_subscription(const Engine& engine, const ChangeReques
     const std::string request_text = request.dump();
     const Quote quote = engine.quote(parse_quote_request_text(request_text, engine.library()));
     if (!quote.base_cover)
-      throw Error(ErrorCode::kStoreChangeNotAllowed, "bundle_plan", "the changed request has no base cover");
+      throw Error(ErrorCode::kStoreChangeNotAllowed, "bundle_plan",
+                  "the changed request has no base cover");
     std::string response;
     write_json(quote, response);
 
     try {
       return impl_->write([&](SqlConnection& c) -> PolicyResult {
-        if (const auto earlier = Impl::replay(c, r.idempotency_key, "change", r.policy_id, fingerprint))
+        if (const auto earlier =
+                Impl::replay(c, r.idempotency_key, "change", r.policy_id, fingerprint))
           return {Impl::load_policy(c, *earlier), true};
-        const auto locked = c.query(std::string("SELECT status FROM policies WHERE id = $1") + c.row_lock(), {p.id});
+        const auto locked = c.query(
+            std::string("SELECT status FROM policies WHERE id = $1") + c.row_lock(), {p.id});
         const auto now = c.query(
-            "SELECT p.status, MAX(sp.seq) FROM policies p JOIN subscription_periods sp ON sp.policy_id = p.id "
+            "SELECT p.status, MAX(sp.seq) FROM policies p JOIN subscription_periods sp ON "
+            "sp.policy_id = p.id "
             "WHERE p.id = $1 GROUP BY p.status",
             {p.id});
         (void)locked;
-        if (now.empty() || !now[0][0] || *now[0][0] != "active" || integer(now[0], 1, "period number") != last.seq)
+        if (now.empty() || !now[0][0] || *now[0][0] != "active" ||
+            integer(now[0], 1, "period number") != last.seq)
           throw Stale{};
         const auto at = rfc3339(impl_->now());
         c.execute(
-            "INSERT INTO subscription_periods (policy_id, seq, from_date, plan, tier, monthly_premium_yen, edition, "
-            "edition_sha256, recorded_at, request_json, response_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            {p.id, std::int64_t{last.seq + 1}, r.effective.to_string(), last.plan, quote.tier_name(),
-             quote.base_cover->monthly_premium_yen, quote.tables->edition, quote.tables->sha256, at, request_text,
-             response});
+            "INSERT INTO subscription_periods (policy_id, seq, from_date, plan, tier, "
+            "monthly_premium_yen, edition, "
+            "edition_sha256, recorded_at, request_json, response_json) VALUES ($1, $2, $3, $4, $5, "
+            "$6, $7, $8, $9, $10, $11)",
+            {p.id, std::int64_t{last.seq + 1}, r.effective.to_string(), last.plan,
+             quote.tier_name(), quote.base_cover->monthly_premium_yen, quote.tables->edition,
+             quote.tables->sha256, at, request_text, response});
         impl_->remember(c, r.idempotency_key, "change", r.policy_id, fingerprint, p.id, at);
         return {Impl::load_policy(c, p.id), false};
       });
     } catch (const Stale&) {
       if (attempt == kMaxAttempts)
-        throw Error(ErrorCode::kStoreConflict, "policy_id", "the subscription kept changing meanwhile; nothing was written",
+        throw Error(ErrorCode::kStoreConflict, "policy_id",
+                    "the subscription kept changing meanwhile; nothing was written",
                     quote_for_message(r.policy_id));
     }
   }
@@ -845,7 +933,8 @@ namespace {
 
 // The bordereau rows of one policy for a month.
 void bordereau_rows(const Policy& p, const Month& m, Bordereau& out) {
-  const std::optional<Date> cancelled_from = p.cancellation ? std::optional<Date>(p.cancellation->effective) : std::nullopt;
+  const std::optional<Date> cancelled_from =
+      p.cancellation ? std::optional<Date>(p.cancellation->effective) : std::nullopt;
   for (const auto& s : p.subscription) {
     const Date from = std::max(s.from, m.first);
     const Date to = s.to ? std::min(*s.to, m.last) : m.last;
@@ -861,7 +950,8 @@ void bordereau_rows(const Policy& p, const Month& m, Bordereau& out) {
     row.to = to;
     row.days_in_force = to.days_since(from) + 1;
     row.days_in_month = m.days();
-    row.owed_yen = base_cover_owed(p.rules, s.monthly_premium_yen, row.days_in_force, row.days_in_month);
+    row.owed_yen =
+        base_cover_owed(p.rules, s.monthly_premium_yen, row.days_in_force, row.days_in_month);
     row.edition = s.edition;
     out.base_cover.push_back(std::move(row));
   }
@@ -869,7 +959,8 @@ void bordereau_rows(const Policy& p, const Month& m, Bordereau& out) {
   const TopUpCover& t = *p.top_up;
   if (cancelled_from && *cancelled_from <= t.start) return;  // void: never in force, never written
   const std::int64_t refund = p.cancellation ? p.cancellation->refund_yen : 0;
-  const Date last_in_force = cancelled_from && *cancelled_from <= t.end ? plus_days(*cancelled_from, -1) : t.end;
+  const Date last_in_force =
+      cancelled_from && *cancelled_from <= t.end ? plus_days(*cancelled_from, -1) : t.end;
   BordereauTopUpRow row;
   row.policy_id = p.id;
   row.quote_id = p.quote_id;
@@ -885,11 +976,13 @@ void bordereau_rows(const Policy& p, const Month& m, Bordereau& out) {
     row.written_yen -= refund;
     row.refund_yen = refund;
   }
-  row.earned_yen = top_up_earned_through(p.rules, t.annual_premium_yen, t.start, t.end, cancelled_from, refund, m.last) -
-                   top_up_earned_through(p.rules, t.annual_premium_yen, t.start, t.end, cancelled_from, refund,
-                                         plus_days(m.first, -1));
+  row.earned_yen = top_up_earned_through(p.rules, t.annual_premium_yen, t.start, t.end,
+                                         cancelled_from, refund, m.last) -
+                   top_up_earned_through(p.rules, t.annual_premium_yen, t.start, t.end,
+                                         cancelled_from, refund, plus_days(m.first, -1));
   row.edition = p.edition;
-  if (row.days_in_force == 0 && row.written_yen == 0 && row.earned_yen == 0 && row.refund_yen == 0) return;
+  if (row.days_in_force == 0 && row.written_yen == 0 && row.earned_yen == 0 && row.refund_yen == 0)
+    return;
   out.top_up.push_back(std::move(row));
 }
 
@@ -898,7 +991,8 @@ void bordereau_rows(const Policy& p, const Month& m, Bordereau& out) {
 Bordereau Store::bordereau(std::string_view month) const {
   const auto m = parse_month(month);
   if (!m || m->first < Date::from_ymd(1900, 1, 1) || m->last > Date::from_ymd(2199, 12, 31))
-    throw Error(ErrorCode::kStoreInvalidMonth, "month", "must be a month written YYYY-MM, from 1900-01 to 2199-12",
+    throw Error(ErrorCode::kStoreInvalidMonth, "month",
+                "must be a month written YYYY-MM, from 1900-01 to 2199-12",
                 quote_for_message(month));
   Bordereau b;
   b.month = std::string(month);
@@ -906,25 +1000,29 @@ Bordereau Store::bordereau(std::string_view month) const {
   b.last = m->last;
   const std::vector<Policy> policies = impl_->read([&](SqlConnection& c) {
     const std::vector<SqlParam> range = {m->last.to_string(), m->first.to_string()};
-    const char* const in_month = " WHERE p.start_date <= $1 AND (p.cancelled_from IS NULL OR p.cancelled_from >= $2)";
+    const char* const in_month =
+        " WHERE p.start_date <= $1 AND (p.cancelled_from IS NULL OR p.cancelled_from >= $2)";
     std::vector<Policy> out;
     std::map<std::string, std::size_t> index;
     std::string columns = kPolicyColumns;
     std::string prefixed;  // the policy columns qualified with p.
     for (std::size_t pos = 0; pos < columns.size();) {
       const std::size_t comma = columns.find(", ", pos);
-      prefixed += (prefixed.empty() ? "p." : ", p.") + columns.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      prefixed += (prefixed.empty() ? "p." : ", p.") +
+                  columns.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       if (comma == std::string::npos) break;
       pos = comma + 2;
     }
-    for (const auto& r : c.query("SELECT " + prefixed + " FROM policies p" + in_month + " ORDER BY p.id", range)) {
+    for (const auto& r :
+         c.query("SELECT " + prefixed + " FROM policies p" + in_month + " ORDER BY p.id", range)) {
       index.emplace(*r[0], out.size());
       out.push_back(policy_from_row(r));
     }
-    for (const auto& r : c.query(std::string("SELECT ") + kPeriodColumns +
-                                     " FROM subscription_periods sp JOIN policies p ON p.id = sp.policy_id" + in_month +
-                                     " ORDER BY sp.policy_id, sp.seq",
-                                 range)) {
+    for (const auto& r :
+         c.query(std::string("SELECT ") + kPeriodColumns +
+                     " FROM subscription_periods sp JOIN policies p ON p.id = sp.policy_id" +
+                     in_month + " ORDER BY sp.policy_id, sp.seq",
+                 range)) {
       const auto it = index.find(text(r, 0, "policy id"));
       if (it == index.end()) corrupt("subscription period", r[0]);
       out[it->second].subscription.push_back(period_from_row(r, false));
@@ -950,7 +1048,8 @@ std::vector<StoredQuote> Store::list_quotes(bool with_json) const {
   return impl_->read([&](SqlConnection& c) {
     std::vector<StoredQuote> out;
     const std::string json = with_json ? ", request_json, response_json" : "";
-    for (const auto& r : c.query(std::string("SELECT ") + kQuoteColumns + json + " FROM quotes ORDER BY id", {}))
+    for (const auto& r :
+         c.query(std::string("SELECT ") + kQuoteColumns + json + " FROM quotes ORDER BY id", {}))
       out.push_back(quote_from_row(r, with_json));
     return out;
   });
@@ -960,7 +1059,8 @@ std::vector<Policy> Store::list_policies(bool with_json) const {
   return impl_->read([&](SqlConnection& c) {
     std::vector<Policy> out;
     std::map<std::string, std::size_t> index;
-    for (const auto& r : c.query(std::string("SELECT ") + kPolicyColumns + " FROM policies ORDER BY id", {})) {
+    for (const auto& r :
+         c.query(std::string("SELECT ") + kPolicyColumns + " FROM policies ORDER BY id", {})) {
       index.emplace(*r[0], out.size());
       out.push_back(policy_from_row(r));
     }
@@ -1089,21 +1189,90 @@ std::string bordereau_json(const Bordereau& b) {
 
 std::string bordereau_csv(const Bordereau& b) {
   std::string out;
-  csv_row(out, {"record", "policy_id", "quote_id", "seq", "plan", "tier", "monthly_premium_yen", "annual_premium_yen",
-                "from", "to", "start_date", "end_date", "cancelled_from", "days_in_force", "days_in_month",
-                "base_cover_owed_yen", "written_yen", "earned_yen", "refund_yen", "edition"});
+  csv_row(out, {"record",
+                "policy_id",
+                "quote_id",
+                "seq",
+                "plan",
+                "tier",
+                "monthly_premium_yen",
+                "annual_premium_yen",
+                "from",
+                "to",
+                "start_date",
+                "end_date",
+                "cancelled_from",
+                "days_in_force",
+                "days_in_month",
+                "base_cover_owed_yen",
+                "written_yen",
+                "earned_yen",
+                "refund_yen",
+                "edition"});
   const auto n = [](std::int64_t v) { return std::to_string(v); };
   for (const auto& r : b.base_cover)
-    csv_row(out, {"base_cover", r.policy_id, r.quote_id, n(r.seq), r.plan, r.tier, n(r.monthly_premium_yen), "",
-                  r.from.to_string(), r.to.to_string(), "", "", "", n(r.days_in_force), n(r.days_in_month),
-                  n(r.owed_yen), "", "", "", r.edition});
+    csv_row(out, {"base_cover",
+                  r.policy_id,
+                  r.quote_id,
+                  n(r.seq),
+                  r.plan,
+                  r.tier,
+                  n(r.monthly_premium_yen),
+                  "",
+                  r.from.to_string(),
+                  r.to.to_string(),
+                  "",
+                  "",
+                  "",
+                  n(r.days_in_force),
+                  n(r.days_in_month),
+                  n(r.owed_yen),
+                  "",
+                  "",
+                  "",
+                  r.edition});
   for (const auto& r : b.top_up)
-    csv_row(out, {"top_up", r.policy_id, r.quote_id, "", "", r.tier, "", n(r.annual_premium_yen), "", "",
-                  r.start.to_string(), r.end.to_string(), r.cancelled_from ? r.cancelled_from->to_string() : "",
-                  n(r.days_in_force), "", "", n(r.written_yen), n(r.earned_yen), n(r.refund_yen), r.edition});
+    csv_row(out, {"top_up",
+                  r.policy_id,
+                  r.quote_id,
+                  "",
+                  "",
+                  r.tier,
+                  "",
+                  n(r.annual_premium_yen),
+                  "",
+                  "",
+                  r.start.to_string(),
+                  r.end.to_string(),
+                  r.cancelled_from ? r.cancelled_from->to_string() : "",
+                  n(r.days_in_force),
+                  "",
+                  "",
+                  n(r.written_yen),
+                  n(r.earned_yen),
+                  n(r.refund_yen),
+                  r.edition});
   const auto& t = b.totals;
-  csv_row(out, {"total", "", "", "", "", "", "", "", b.first.to_string(), b.last.to_string(), "", "", "", "", "",
-                n(t.base_cover_owed_yen), n(t.top_up_written_yen), n(t.top_up_earned_yen), n(t.top_up_refund_yen), ""});
+  csv_row(out, {"total",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                b.first.to_string(),
+                b.last.to_string(),
+                "",
+                "",
+                "",
+                "",
+                "",
+                n(t.base_cover_owed_yen),
+                n(t.top_up_written_yen),
+                n(t.top_up_earned_yen),
+                n(t.top_up_refund_yen),
+                ""});
   return out;
 }
 

@@ -28,7 +28,8 @@ std::optional<Rounding> parse_rounding(std::string_view text);
 // Returns `rounding` applied to the exact fraction amount × numerator / denominator.
 // Requires amount >= 0, numerator >= 0, denominator > 0 (the product is taken in 128 bits).
 // Example: prorate(Rounding::kFloor10, 35'800, 300, 365) == 29'420 (29,424.6…).
-std::int64_t prorate(Rounding rounding, std::int64_t amount, std::int64_t numerator, std::int64_t denominator);
+std::int64_t prorate(Rounding rounding, std::int64_t amount, std::int64_t numerator,
+                     std::int64_t denominator);
 
 struct PolicyRules {
   // An issued quote can be bound until quote_date + this many days (inclusive).
@@ -46,8 +47,10 @@ struct PolicyRules {
   Rounding earned_rounding = Rounding::kFloor;
 
   friend bool operator==(const PolicyRules& a, const PolicyRules& b) {
-    return a.quote_validity_days == b.quote_validity_days && a.max_start_delay_days == b.max_start_delay_days &&
-           a.refund_rounding == b.refund_rounding && a.retained_minimum_yen == b.retained_minimum_yen &&
+    return a.quote_validity_days == b.quote_validity_days &&
+           a.max_start_delay_days == b.max_start_delay_days &&
+           a.refund_rounding == b.refund_rounding &&
+           a.retained_minimum_yen == b.retained_minimum_yen &&
            a.base_cover_rounding == b.base_cover_rounding && a.earned_rounding == b.earned_rounding;
   }
 };
@@ -76,19 +79,21 @@ std::optional<Month> parse_month(std::string_view text);
 // The refund of a top-up of `premium_yen` for the term [start, end] cancelled from
 // `cancel_from` (the first day without cover). On or before the start: the whole premium
 // (the policy is void). Otherwise min(prorate(refund_rounding, premium, unexpired days,
-// term days), premium − min(retained_minimum_yen, premium)), unexpired days = end − cancel_from + 1;
-// 0 from the day after the end.
-std::int64_t top_up_refund(const PolicyRules& rules, std::int64_t premium_yen, Date start, Date end, Date cancel_from);
+// term days), premium − min(retained_minimum_yen, premium)), unexpired days = end − cancel_from +
+// 1; 0 from the day after the end.
+std::int64_t top_up_refund(const PolicyRules& rules, std::int64_t premium_yen, Date start, Date end,
+                           Date cancel_from);
 
 // The premium earned through the end of `day`: 0 before the start (and always, for a void
 // policy); premium − refund from the first day without cover (the cancellation date or the
 // day after the end); in between min(prorate(earned_rounding, premium, days in force through
 // `day`, term days), premium − refund).
-std::int64_t top_up_earned_through(const PolicyRules& rules, std::int64_t premium_yen, Date start, Date end,
-                                   std::optional<Date> cancel_from, std::int64_t refund_yen, Date day);
+std::int64_t top_up_earned_through(const PolicyRules& rules, std::int64_t premium_yen, Date start,
+                                   Date end, std::optional<Date> cancel_from,
+                                   std::int64_t refund_yen, Date day);
 
 // The base-cover premium owed for `days_in_force` days of a month of `days_in_month` days.
-std::int64_t base_cover_owed(const PolicyRules& rules, std::int64_t monthly_premium_yen, int days_in_force,
-                             int days_in_month);
+std::int64_t base_cover_owed(const PolicyRules& rules, std::int64_t monthly_premium_yen,
+                             int days_in_force, int days_in_month);
 
 }  // namespace cybercover

@@ -11,8 +11,8 @@
 // Example:
 //   auto store = cybercover::Store::open("sqlite:///tmp/register.db");
 //   cybercover::StoredQuote q = store->issue_quote(engine, request_json_text);
-//   cybercover::PolicyResult p = store->bind({q.id, *cybercover::Date::parse("2026-12-20"), "order-1234"});
-//   std::cout << p.policy.id << " " << p.policy.top_up->annual_premium_yen << "\n";
+//   cybercover::PolicyResult p = store->bind({q.id, *cybercover::Date::parse("2026-12-20"),
+//   "order-1234"}); std::cout << p.policy.id << " " << p.policy.top_up->annual_premium_yen << "\n";
 //
 // Every failure is a cybercover::Error with a store.* code (store.quote_expired,
 // store.unavailable, ...), or the engine's own input.* / no_edition.* error for a request.
@@ -59,7 +59,9 @@ struct StoredQuote {
   std::optional<std::string> policy_id;  // once bound
 
   // True when the quote can no longer be bound on `today` because its validity has ended.
-  bool expired_on(Date today) const { return status == QuoteStatus::kIssued && today > valid_until; }
+  bool expired_on(Date today) const {
+    return status == QuoteStatus::kIssued && today > valid_until;
+  }
 };
 
 // One stretch of a base-cover subscription at one monthly premium: the bind opens the first
@@ -85,8 +87,8 @@ struct TopUpCover {
 
 struct Cancellation {
   std::string recorded_at;
-  Date effective;                // the first day without cover
-  std::int64_t refund_yen = 0;   // of the top-up's written premium (0 without a top-up)
+  Date effective;               // the first day without cover
+  std::int64_t refund_yen = 0;  // of the top-up's written premium (0 without a top-up)
 };
 
 struct Policy {
@@ -96,7 +98,7 @@ struct Policy {
   Date bound_on;  // the business day of the bind (Japan time)
   Date start_date;
   PolicyStatus status = PolicyStatus::kActive;
-  std::string bundle_plan, tier;        // of the quote (the base cover's current tier: subscription)
+  std::string bundle_plan, tier;  // of the quote (the base cover's current tier: subscription)
   std::string edition, edition_sha256;  // of the quote
   PolicyRules rules;                    // frozen at the quote: later editions never change them
   std::optional<TopUpCover> top_up;
@@ -153,9 +155,11 @@ struct BordereauTopUpRow {
   Date start, end;
   std::optional<Date> cancelled_from;
   int days_in_force = 0;
-  std::int64_t written_yen = 0;  // + premium in the start month; − refund in the cancellation's month
-  std::int64_t earned_yen = 0;   // earned_through(last day of month) − earned_through(day before the month)
-  std::int64_t refund_yen = 0;   // the refund booked this month
+  std::int64_t written_yen =
+      0;  // + premium in the start month; − refund in the cancellation's month
+  std::int64_t earned_yen =
+      0;  // earned_through(last day of month) − earned_through(day before the month)
+  std::int64_t refund_yen = 0;  // the refund booked this month
   std::string edition;
 };
 
