@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_results(m);
   cp::bind_engine(m);
   cp::bind_portfolio(m);
+  cp::bind_loss(m);
 }

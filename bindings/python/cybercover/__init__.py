@@ -30,6 +30,7 @@ from ._core import (
 )
 from ._paths import default_tables_dir
 from .portfolio import PortfolioResult  # also adds Engine.quote_arrays and Engine.quote_frame
+from . import loss  # the loss model: expected losses, aggregate distributions, simulation
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "__version__",
     "check_tables",
     "default_tables_dir",
+    "loss",
 ]

@@ -543,7 +543,7 @@ class Simulator {
         for (std::size_t l = 0; l < nl; ++l) {
           const LayerSim& s = terms.layers[l];
           if (!(claimed >> s.section & 1)) continue;
-          const auto pre = static_cast<std::int64_t>(std::llround(std::min(std::max(s.c * x - s.a, 0.0), s.limit)));
+          const std::int64_t pre = detail::whole_yen(std::min(std::max(s.c * x - s.a, 0.0), s.limit));
           occurrence += pre;
           const std::int64_t pay = std::min(pre, remaining[l]);
           remaining[l] -= pay;
@@ -574,7 +574,7 @@ class Simulator {
       for (std::size_t l = 0; l < nl; ++l) {
         const LayerSim& s = terms.layers[l];
         if (!(claimed >> s.section & 1)) continue;
-        const auto pre = static_cast<std::int64_t>(std::llround(std::min(std::max(s.c * x - s.a, 0.0), s.limit)));
+        const std::int64_t pre = detail::whole_yen(std::min(std::max(s.c * x - s.a, 0.0), s.limit));
         occurrence += pre;
         const std::int64_t pay = std::min(pre, remaining[l]);
         remaining[l] -= pay;
