@@ -615,7 +615,7 @@ AggregateDistribution company_aggregate(const RatingTables& t, const LossExposur
     support += layers[i].limit_yen;
     all.push_back(static_cast<int>(i));
   }
-  const double h = auto_span(caps, support, 20, static_cast<double>(o.min_points), o);
+  const double h = auto_span(caps, support, 200, static_cast<double>(o.min_points), o);
   bool panjer = false;
   std::vector<double> pmf = company_pmf(t, e, layers, all, h, 0, o, panjer);
   double s = 0;
@@ -679,7 +679,7 @@ AggregateDistribution book_aggregate(const LossBook& book, std::string_view laye
     support += company_support;
   }
   if (groups.empty()) return AggregateDistribution(o.span_yen > 0 ? o.span_yen : 1.0, {1.0}, 0, "no companies with the layer");
-  const double h = auto_span(caps, support, total ? 20 : 100, static_cast<double>(o.min_points), o);
+  const double h = auto_span(caps, support, total ? 50 : 100, static_cast<double>(o.min_points), o);
   std::vector<std::pair<std::vector<double>, std::size_t>> parts;
   bool panjer = false;
   std::size_t points = 1;
