@@ -541,7 +541,7 @@ class Book:
             "layer": pd.Categorical.from_codes(raw["layer"], categories=self.layers),
         })
         for c in ("tier", "bundle_plan", "industry", "revenue_band", "provider"):
-            out[c] = companies[c].iloc[rows].to_numpy()
+            out[c] = companies[c].iloc[rows].reset_index(drop=True)  # stays Categorical, in table order
         for c in ("claim_frequency", "attachment_yen", "limit_yen", "expected_loss_yen", "systemic_claim_frequency",
                   "systemic_expected_loss_yen", "indicated_premium_yen", "indicated_with_systemic_yen",
                   "target_loss_ratio", "section_premium_yen", "charged_premium_yen"):
