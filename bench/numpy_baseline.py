@@ -1,7 +1,7 @@
 """The whole rate manual as a straightforward numpy/pandas program: the benchmark's baseline.
 
 This is how a competent actuary would price a portfolio with numpy and pandas, without the
-C++ engine: one vectorised pass per step of RATE_MANUAL.md over all rows, reading every
+C++ engine: one vectorised pass per step of docs/rating_rules.md over all rows, reading every
 number from the edition's JSON tables (``rating_tables/<edition>/*.json``). It takes the
 DataFrame contract of ``Engine.quote_frame`` (plus the ``uint8`` answers matrix) and returns
 the same figures: score, unknown count, posture index, tier, outcome, decision codes, base
@@ -25,7 +25,7 @@ is the engine's rule.
 
 What is lighter than the engine
 -------------------------------
-Validation: every rule of RATE_MANUAL §§0-5 that a DataFrame row can break is checked
+Validation: every rule of docs/rating_rules.md §§0-5 that a DataFrame row can break is checked
 vectorised (counts and amounts >= 0, employees >= 1, known categories, answer codes,
 ``na`` only where allowed, all-``na`` sheets, EDR/endpoint/legacy-OS consistency,
 installed_on required and not after the quote date, click rate in [0, 1], rubber products

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check the security-assessment questionnaire table (RATE_MANUAL.md section 1).
+"""Check the security-assessment questionnaire table (docs/rating_rules.md §1).
 
 Usage: python3 scripts/check_questionnaire.py [PATH]
 
@@ -34,7 +34,7 @@ ITEM_KEYS = ["id", "domain", "points", "ipa_no", "allow_na", "security_action",
 OPTIONAL_ITEM_KEYS = {"ipa_no", "allow_na", "security_action"}
 TEXT_KEYS = ["question_ja", "question_en", "measure_ja", "measure_en"]
 
-# Domain order and meaning fixed by RATE_MANUAL.md section 1.
+# Domain order and meaning fixed by docs/rating_rules.md §1.
 DOMAIN_MEANINGS = [
     "software updates", "malware protection", "passwords and authentication (incl. MFA)",
     "access rights and sharing settings", "threat information and awareness",

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 
 packages=(
-  cmake g++ make pkg-config
+  cmake g++ make pkg-config strace
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel

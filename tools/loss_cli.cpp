@@ -98,7 +98,7 @@ void print_quote_losses(std::ostream& out, const QuoteRequest& request, const Qu
         << "\n";
     return;
   }
-  out << "Loss model (RATE_MANUAL §6), tier " << quote.tier_name() << ": " << std::fixed << std::setprecision(3)
+  out << "Loss model (docs/loss_model.md), tier " << quote.tier_name() << ": " << std::fixed << std::setprecision(3)
       << q.losses.incident_frequency << " incidents a year\n";
   out << "  layer          claims/yr  attaches at         limit   expected loss    with caps    systemic   indicated"
          "   section premium     charged\n";
@@ -189,64 +189,70 @@ json boolean_or_text(const std::string& s) {
   return s;
 }
 
-// Where each CSV column goes in the request (RATE_MANUAL §7 JSON).
+// Where each CSV column goes in the request: the request contract's column -> JSON path
+// (docs/request_contract.md), so a bad cell gets the same error as through `cybercover price`.
 struct ColumnRule {
-  enum Kind { kText, kNumber, kBoolean, kAnswer, kLimit, kDeductible, kPrice, kId, kProvider } kind;
+  enum Kind { kText, kNumber, kBoolean, kLimit, kId, kProvider } kind;
   std::vector<std::string> path;  // JSON keys
 };
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> keys;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = path.find('.', start)) != std::string_view::npos; start = dot + 1)
+    keys.emplace_back(path.substr(start, dot - start));
+  keys.emplace_back(path.substr(start));
+  return keys;
+}
+
+ColumnRule::Kind kind_of(const FieldSpec& f) {
+  if (f.field == Field::kTopUpLimit) return ColumnRule::kLimit;
+  switch (f.type) {
+    case FieldType::kInteger:
+    case FieldType::kNumber: return ColumnRule::kNumber;
+    case FieldType::kBoolean: return ColumnRule::kBoolean;
+    default: return ColumnRule::kText;
+  }
+}
 
 class CsvBook {
  public:
   CsvBook(const RatingTables& header_tables, const std::vector<std::string>& header, const SimulateCsvOptions& o) : o_(o) {
-    const std::map<std::string, ColumnRule> fields = {
-        {"quote_date", {ColumnRule::kText, {"quote_date"}}},
-        {"industry", {ColumnRule::kText, {"company", "industry"}}},
-        {"employees", {ColumnRule::kNumber, {"company", "employees"}}},
-        {"capital_yen", {ColumnRule::kNumber, {"company", "capital_yen"}}},
-        {"revenue_yen", {ColumnRule::kNumber, {"company", "revenue_yen"}}},
-        {"endpoints", {ColumnRule::kNumber, {"company", "endpoints"}}},
-        {"rubber_products", {ColumnRule::kBoolean, {"company", "rubber_products"}}},
-        {"security_action", {ColumnRule::kText, {"security_action"}}},
-        {"utm", {ColumnRule::kText, {"controls", "utm"}}},
-        {"edr_status", {ColumnRule::kText, {"controls", "edr", "status"}}},
-        {"edr_covered_endpoints", {ColumnRule::kNumber, {"controls", "edr", "covered_endpoints"}}},
-        {"edr_installed_on", {ColumnRule::kText, {"controls", "edr", "installed_on"}}},
-        {"legacy_os_endpoints", {ColumnRule::kNumber, {"controls", "legacy_os_endpoints"}}},
-        {"phishing_click_rate", {ColumnRule::kNumber, {"controls", "phishing_click_rate"}}},
-        {"incidents_3y", {ColumnRule::kNumber, {"controls", "incidents_3y"}}},
-        {"bundle_plan", {ColumnRule::kText, {"bundle_plan"}}},
-        {"service_monthly_price_yen", {ColumnRule::kPrice, {"service_monthly_price_yen"}}},
-        {"id", {ColumnRule::kId, {}}},
-        {"provider", {ColumnRule::kProvider, {}}},
-    };
     std::map<std::string, bool> seen;
     for (const std::string& name : header) {
       if (seen[name]) throw Error(ErrorCode::kDuplicateColumn, "header", "column appears twice", quote_for_message(name));
       seen[name] = true;
-      if (const auto f = fields.find(name); f != fields.end()) {
-        rules_.push_back(f->second);
+      if (name == "id") {
+        rules_.push_back({ColumnRule::kId, {}});
         continue;
       }
-      bool matched = false;
-      for (const Section& s : header_tables.top_up.sections) {
-        if (name == s.key + "_limit_yen") rules_.push_back({ColumnRule::kLimit, {"top_up", s.key, "limit_yen"}});
-        else if (name == s.key + "_deductible_yen") rules_.push_back({ColumnRule::kDeductible, {"top_up", s.key, "deductible_yen"}});
-        else continue;
-        matched = true;
-        break;
-      }
-      if (matched) continue;
-      if (header_tables.questionnaire.item_index(name) >= 0) {
-        rules_.push_back({ColumnRule::kAnswer, {"answers", name}});
+      if (name == "provider") {
+        rules_.push_back({ColumnRule::kProvider, {}});
         continue;
       }
-      throw Error(ErrorCode::kUnknownColumn, "header",
-                  "unknown column (the columns of cybercover price, an optional provider column, or item ids)",
-                  quote_for_message(name));
+      std::optional<ColumnRule> rule;
+      for (const FieldSpec& f : request_fields()) {
+        if (f.field == Field::kAnswer) {
+          if (header_tables.questionnaire.item_index(name) >= 0) rule = ColumnRule{ColumnRule::kText, {"answers", name}};
+        } else if (f.field == Field::kTopUpLimit || f.field == Field::kTopUpDeductible) {
+          for (const Section& s : header_tables.top_up.sections)
+            if (name == column_name(f.field, s.key)) rule = ColumnRule{kind_of(f), split_path(json_path(f.field, s.key))};
+        } else if (!f.column.empty() && name == f.column) {
+          rule = ColumnRule{kind_of(f), split_path(f.json_path)};
+        }
+        if (rule) break;
+      }
+      if (!rule)
+        throw Error(ErrorCode::kUnknownColumn, "header",
+                    "unknown column (docs/request_contract.md lists the columns; simulate also takes provider)",
+                    quote_for_message(name), ErrorLocation{0, {}, name});
+      rules_.push_back(*rule);
     }
-    for (const char* required : {"industry", "employees", "capital_yen", "revenue_yen", "endpoints", "utm", "edr_status",
-                                 "legacy_os_endpoints", "incidents_3y", "bundle_plan"})
-      if (!seen[required]) throw Error(ErrorCode::kMissingColumn, "header", std::string("required column \"") + required + "\" is missing");
+    for (const FieldSpec& f : request_fields()) {
+      if (!f.required || f.column.empty() || f.field == Field::kAnswer || f.field == Field::kQuoteDate) continue;
+      if (!seen[std::string(f.column)])
+        throw Error(ErrorCode::kMissingColumn, "header", "required column \"" + std::string(f.column) + "\" is missing");
+    }
     if (!seen["quote_date"] && !o.quote_date)
       throw Error(ErrorCode::kMissingColumn, "header", "no quote_date column: give --date YYYY-MM-DD");
   }
@@ -276,26 +282,19 @@ class CsvBook {
       if (cell.empty()) continue;  // not given: the request's default
       json value;
       switch (r.kind) {
-        case ColumnRule::kText:
-        case ColumnRule::kAnswer: value = cell; break;
         case ColumnRule::kBoolean: value = boolean_or_text(cell); break;
         case ColumnRule::kNumber: value = number_or_text(cell); break;
         case ColumnRule::kLimit:
           value = number_or_text(cell);
           if (value == 0) continue;  // 0 = section not selected
           break;
-        case ColumnRule::kDeductible:
-        case ColumnRule::kPrice:
-          value = number_or_text(cell);
-          if (value == -1) continue;  // -1 = not given
-          break;
-        default: continue;
+        default: value = cell; break;
       }
       json* at = &j;
       for (const std::string& key : r.path) at = &(*at)[key];
       *at = std::move(value);
     }
-    // a deductible without its section's limit is not a selection
+    // a deductible without its section's limit is no selection
     if (j.contains("top_up"))
       for (auto it = j["top_up"].begin(); it != j["top_up"].end();)
         it = it->contains("limit_yen") ? std::next(it) : j["top_up"].erase(it);
@@ -397,7 +396,7 @@ SimulateCsvSummary simulate_csv(const Engine& engine, const SimulateCsvOptions& 
       if (!book) book.emplace(quote.tables);
       book->add_quote(request, quote, row - 1, provider);
     } catch (const Error& e) {
-      const Error located = e.at(ErrorLocation{row, id, {}});
+      const Error located = e.at(ErrorLocation{row, id, column_for_field(e.field())});
       if (o.raise_on_error) throw located;
       ++summary.skipped;
       if (skipped.size() < 100) skipped.push_back({{"row", row}, {"id", id}, {"error", located.message()}});

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cybercover/cybercover.hpp"
+#include "contract_docs.hpp"
 #include "loss_cli.hpp"
 #include "price_csv.hpp"
 #include "summary.hpp"
@@ -30,14 +31,20 @@ constexpr const char* kUsage = R"(usage:
                     [--date YYYY-MM-DD] [--subsidy ID] [--errors raise|collect] [--no-progress]
                     [--tables DIR]
   cybercover tables check DIR
+  cybercover tables path
+  cybercover contract [--json] [--date YYYY-MM-DD] [--tables DIR]
+  cybercover errors
+contract: the request contract (every field: JSON path, CSV column, type, bounds, allowed
+values), as Markdown or JSON; errors: every error code with its rule.
 loss: the loss model's expected annual loss and indicated premium per layer for the
-quoted company (RATE_MANUAL §6), beside what the quote charges.
+quoted company (docs/loss_model.md), beside what the quote charges.
 simulate: a Monte Carlo of the book in IN.csv (the columns of price, plus an optional
 provider column) over N years; writes a JSON (default) or CSV summary (docs/loss_model.md).
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
 price: one company per CSV row (columns: see README "Portfolio CSV"); bad rows get their
-error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES or the
-tables the program was built with. Exit codes: 0 ok, 2 bad input or tables.
+error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES, else
+the tables installed with the library (tables path prints which directory that is).
+Exit codes: 0 ok, 2 bad input or tables.
 )";
 
 struct Options {
@@ -53,7 +60,10 @@ struct Options {
   std::uint64_t seed = 1;
   std::optional<std::string> format;
   cybercover::cli::Lang lang = cybercover::cli::Lang::kEn;
-  std::string tables = cybercover::default_tables_dir();
+  std::optional<std::string> tables;  // --tables; else the default tables
+
+  // Looked up only when needed: a missing default must not stop `tables check DIR`.
+  std::string tables_dir() const { return tables ? *tables : cybercover::default_tables_dir(); }
 };
 
 struct UsageError : std::runtime_error {
@@ -153,8 +163,12 @@ int run(int argc, char** argv) {
     return 0;
   }
   Options o = parse_options(argc, argv);
+  if (command == "tables" && o.positional.size() == 1 && o.positional[0] == "path") {
+    std::cout << o.tables_dir() << "\n";
+    return 0;
+  }
   if (command == "tables") {
-    if (o.positional.size() != 2 || o.positional[0] != "check") throw UsageError("expected: tables check DIR");
+    if (o.positional.size() != 2 || o.positional[0] != "check") throw UsageError("expected: tables check DIR, or tables path");
     const auto library = cybercover::TableLibrary::load(o.positional[1]);
     for (const auto& e : library.editions())
       std::cout << "ok  edition " << e->edition << "  " << e->in_force.from.to_string() << " to "
@@ -163,18 +177,29 @@ int run(int argc, char** argv) {
                 << " domains)\n";
     return 0;
   }
+  if (command == "errors") {
+    cybercover::cli::print_error_codes_markdown(std::cout);
+    return 0;
+  }
+  if (command == "contract") {
+    const auto library = cybercover::TableLibrary::load(o.tables_dir());
+    const auto& t = o.date ? library.for_date(*cybercover::Date::parse(*o.date)) : *library.editions().back();
+    if (o.json) cybercover::cli::print_contract_json(std::cout, t);
+    else cybercover::cli::print_contract_markdown(std::cout, t);
+    return 0;
+  }
   if (command == "price") {
     if (o.output.empty()) throw UsageError("price needs -o OUT.csv (or -o - for standard output)");
     cybercover::cli::PriceCsvOptions p;
     p.input = one_positional(o, "IN.csv");
     p.output = o.output;
-    p.quote_date = o.date;
-    p.subsidy_program = o.subsidy;
-    p.threads = o.threads;
-    p.raise_on_error = o.raise_on_error;
+    if (o.date) p.csv.quote_date = cybercover::Date::parse(*o.date);
+    p.csv.subsidy_program = o.subsidy;
+    p.csv.threads = o.threads;
+    p.csv.on_error = o.raise_on_error ? cybercover::OnError::kRaise : cybercover::OnError::kCollect;
     p.progress = o.progress && ::isatty(STDERR_FILENO) && o.output != "-";
-    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables));
-    const auto summary = cybercover::cli::price_csv(engine, p);
+    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
+    const auto summary = cybercover::cli::price_csv_file(engine, p);
     std::cerr << "cybercover: priced " << summary.rows - summary.errors << " of " << summary.rows << " rows";
     if (summary.errors) std::cerr << "; " << summary.errors << " rows have an error (see the error column)";
     std::cerr << "\n";
@@ -193,7 +218,7 @@ int run(int argc, char** argv) {
     so.subsidy_program = o.subsidy;
     so.raise_on_error = !o.collect_errors;
     so.progress = o.progress && ::isatty(STDERR_FILENO);
-    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables));
+    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
     const auto summary = cybercover::cli::simulate_csv(engine, so);
     std::cerr << "cybercover: simulated " << summary.rows - summary.skipped << " of " << summary.rows << " companies for "
               << *o.years << " years";
@@ -203,7 +228,7 @@ int run(int argc, char** argv) {
   }
   if (command != "assess" && command != "quote" && command != "loss") throw UsageError("unknown command " + command);
   const std::string text = read_request(one_positional(o, "REQUEST.json"));
-  const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables));
+  const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
   if (command == "assess") {
     const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library()));
     if (o.json)

@@ -21,21 +21,16 @@ py::object request_dict(const py::object& request) {
                        std::string(py::str(py::type::handle_of(request).attr("__qualname__"))));
 }
 
-// Prices a request given as a Python dict. Plain JSON data goes as text through the fast
-// parser; anything else (numpy scalars, NaN, a non-str key...) through the element-by-element
-// conversion, whose errors name the field. Both end in the same request parser and writer.
+// Prices a request given as a Python dict: as JSON text through the library's JSON door (so a
+// dict gets exactly the errors of the same JSON text), infinities allowed for the checks to name.
 template <typename Result, typename Price>
 Result price_dict(const Engine& e, const py::object& request, Price price) {
-  const py::object d = request_dict(request);
+  const std::string text = request_json_text(request_dict(request));
   std::string out;
   nlohmann::json headline;
-  if (const auto text = plain_json_text(d)) {
+  {
     const py::gil_scoped_release release;
-    price(e, std::string_view(*text), out, headline);
-  } else {
-    const nlohmann::json j = json_from_python(d);
-    const py::gil_scoped_release release;
-    price(e, j, out, headline);
+    price(e, std::string_view(text), out, headline);
   }
   return Result(std::move(out), std::move(headline));
 }
@@ -58,26 +53,24 @@ nlohmann::json quote_headline(const Quote& q) {
   return h;
 }
 
+JsonReadOptions python_options() {
+  JsonReadOptions o;
+  o.allow_infinity_literals = true;  // a Python float may be infinite: the checks name the field
+  return o;
+}
+
 struct PriceQuote {
-  template <typename Request>
-  void operator()(const Engine& e, const Request& request, std::string& out, nlohmann::json& headline) const {
-    const Quote q = e.quote(parse(request, e.library()));
+  void operator()(const Engine& e, std::string_view text, std::string& out, nlohmann::json& headline) const {
+    const Quote q = e.quote(parse_quote_request_text(text, e.library(), python_options()));
     write_json(q, out);
     headline = quote_headline(q);
   }
-  static QuoteRequest parse(std::string_view text, const TableLibrary& l) { return parse_quote_request_text(text, l); }
-  static QuoteRequest parse(const nlohmann::json& j, const TableLibrary& l) { return parse_quote_request(j, l); }
 };
 
 struct PriceAssessment {
-  template <typename Request>
-  void operator()(const Engine& e, const Request& request, std::string& out, nlohmann::json&) const {
-    write_json(e.assess(parse(request, e.library())), out);
+  void operator()(const Engine& e, std::string_view text, std::string& out, nlohmann::json&) const {
+    write_json(e.assess(parse_assessment_request_text(text, e.library(), python_options())), out);
   }
-  static AssessmentRequest parse(std::string_view text, const TableLibrary& l) {
-    return parse_assessment_request_text(text, l);
-  }
-  static AssessmentRequest parse(const nlohmann::json& j, const TableLibrary& l) { return parse_assessment_request(j, l); }
 };
 
 std::unique_ptr<Engine> make_engine(const py::object& tables) {
@@ -117,7 +110,7 @@ Examples
 35800
 )";
 
-constexpr const char* kQuoteDoc = R"(Quotes a request (RATE_MANUAL §7).
+constexpr const char* kQuoteDoc = R"(Quotes a request (docs/rating_rules.md §7).
 
 Parameters
 ----------
@@ -141,7 +134,7 @@ TypeError
     that is not a str.
 )";
 
-constexpr const char* kAssessDoc = R"(Scores the security assessment of a request (RATE_MANUAL §1).
+constexpr const char* kAssessDoc = R"(Scores the security assessment of a request (docs/rating_rules.md §1).
 
 Parameters
 ----------
@@ -172,7 +165,7 @@ the same JSON).
 Parameters
 ----------
 text : str
-    The request, RATE_MANUAL §7.
+    The request, docs/request_contract.md.
 
 Returns
 -------

@@ -1,9 +1,11 @@
-// Python objects <-> nlohmann::json, for requests in and results out.
+// Python objects -> JSON text for requests (read by the library's JSON door, so a dict gets the
+// same errors as JSON text), and nlohmann::json -> Python objects for results.
 //
 // In: dict (str keys) -> object, list/tuple -> array, str -> string, bool -> boolean (checked
-// before int, bool being a subclass of int), int (or any integer with __index__, e.g. numpy)
-// -> integer, float -> number (NaN and infinities kept, so the library rejects them naming the
-// field), None -> null. Anything else is a TypeError naming the path.
+// before int, bool being a subclass of int), int (any size; numpy integers) -> its digits,
+// float -> number (NaN -> null: a pandas row's empty cell; infinities -> Infinity literals,
+// which the checks name), None / pandas.NA / NaT -> null, a date or pandas.Timestamp ->
+// "YYYY-MM-DD" (with a time of day, its ISO text). Anything else is a TypeError naming the path.
 // Out: integers stay int, floats float, objects become dicts with the keys in JSON order.
 
 #include <climits>
@@ -30,26 +32,10 @@ std::string type_name(py::handle value) {
   throw py::type_error(display(path) + ": " + message);
 }
 
-nlohmann::json integer_json(py::handle value, const std::string& path) {
-  int overflow = 0;
-  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
-  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
-  if (overflow == 0) return nlohmann::json(static_cast<std::int64_t>(v));
-  if (overflow > 0) {
-    const unsigned long long u = PyLong_AsUnsignedLongLong(value.ptr());
-    if (!(u == static_cast<unsigned long long>(-1) && PyErr_Occurred()))
-      return nlohmann::json(static_cast<std::uint64_t>(u));
-    PyErr_Clear();
-  }
-  throw Error(ErrorCode::kNumberOutOfRange, path, "must be an integer that fits in 64 bits",
-              sanitize_for_message(std::string(py::str(value))));
-}
-
 // Guards recursion into containers (a dict that contains itself raises RecursionError).
 struct RecursionGuard {
   RecursionGuard() {
-    if (Py_EnterRecursiveCall(" while converting a request to JSON") != 0)
-      throw py::error_already_set();
+    if (Py_EnterRecursiveCall(" while converting a request to JSON") != 0) throw py::error_already_set();
   }
   ~RecursionGuard() { Py_LeaveRecursiveCall(); }
   RecursionGuard(const RecursionGuard&) = delete;
@@ -75,9 +61,43 @@ void append_escaped(std::string& out, const char* data, Py_ssize_t size) {
   out += '"';
 }
 
-bool append_plain_json(py::handle v, std::string& out, int depth) {
-  if (depth > 64) return false;
-  PyObject* o = v.ptr();
+void append_str(std::string& out, PyObject* o, const std::string& path) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+  if (!data) {
+    PyErr_Clear();
+    type_error(path, "a str that is not valid Unicode (lone surrogates)");
+  }
+  append_escaped(out, data, size);
+}
+
+void append_float(std::string& out, double d) {
+  if (std::isnan(d)) {
+    out += "null";  // what a pandas row gives for an empty cell: not given
+    return;
+  }
+  if (std::isinf(d)) {
+    out += d > 0 ? "Infinity" : "-Infinity";  // read with allow_infinity_literals
+    return;
+  }
+  char* text = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);  // shortest round trip
+  if (!text) throw py::error_already_set();
+  out += text;
+  PyMem_Free(text);
+}
+
+// The ISO date of a datetime.date / datetime.datetime / pandas.Timestamp: "YYYY-MM-DD" at
+// midnight; with a time of day the full ISO text (the contract reads it as an invalid date).
+std::string iso_date(py::handle value) {
+  const std::string iso = py::str(value.attr("isoformat")()).cast<std::string>();
+  if (!py::hasattr(value, "hour")) return iso;
+  const bool midnight = !value.attr("hour").cast<int>() && !value.attr("minute").cast<int>() &&
+                        !value.attr("second").cast<int>() && !value.attr("microsecond").cast<int>();
+  return midnight ? iso.substr(0, 10) : iso;
+}
+
+void append_json(py::handle value, std::string& out, const std::string& path) {
+  PyObject* o = value.ptr();
   if (o == Py_None) {
     out += "null";
   } else if (o == Py_True || o == Py_False) {
@@ -85,119 +105,90 @@ bool append_plain_json(py::handle v, std::string& out, int depth) {
   } else if (PyLong_CheckExact(o)) {
     int overflow = 0;
     const long long n = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow != 0 || (n == -1 && PyErr_Occurred())) {
-      PyErr_Clear();
-      return false;  // the careful path names the field
-    }
-    out += std::to_string(n);
+    if (n == -1 && PyErr_Occurred()) throw py::error_already_set();
+    // Beyond 64 bits: the digits, as JSON text would carry them (the checks name the field).
+    out += overflow == 0 ? std::to_string(n) : py::str(value).cast<std::string>();
   } else if (PyFloat_CheckExact(o)) {
-    const double d = PyFloat_AS_DOUBLE(o);
-    if (!std::isfinite(d)) return false;
-    char* text = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);  // shortest round trip
-    if (!text) {
-      PyErr_Clear();
-      return false;
-    }
-    out += text;
-    PyMem_Free(text);
+    append_float(out, PyFloat_AS_DOUBLE(o));
   } else if (PyUnicode_CheckExact(o)) {
-    Py_ssize_t size = 0;
-    const char* data = PyUnicode_AsUTF8AndSize(o, &size);
-    if (!data) {
-      PyErr_Clear();
-      return false;  // lone surrogates
-    }
-    append_escaped(out, data, size);
-  } else if (PyDict_CheckExact(o)) {
+    append_str(out, o, path);
+  } else if (PyDict_Check(o)) {
+    const RecursionGuard guard;
     out += '{';
-    PyObject *key = nullptr, *value = nullptr;
+    PyObject *key = nullptr, *item = nullptr;
     Py_ssize_t pos = 0;
     bool first = true;
-    while (PyDict_Next(o, &pos, &key, &value)) {
-      if (!PyUnicode_CheckExact(key)) return false;
+    while (PyDict_Next(o, &pos, &key, &item)) {
+      if (!PyUnicode_Check(key))
+        type_error(path, "dict keys must be str, got " + type_name(key) + " " + std::string(py::repr(key)));
       if (!first) out += ',';
       first = false;
-      Py_ssize_t size = 0;
-      const char* data = PyUnicode_AsUTF8AndSize(key, &size);
-      if (!data) {
-        PyErr_Clear();
-        return false;
-      }
-      append_escaped(out, data, size);
+      append_str(out, key, path);
       out += ':';
-      if (!append_plain_json(value, out, depth + 1)) return false;
+      Py_ssize_t size = 0;
+      const char* k = PyUnicode_AsUTF8AndSize(key, &size);
+      append_json(item, out, child(path, std::string(k, static_cast<std::size_t>(size))));
     }
     out += '}';
-  } else if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+  } else if (PyList_Check(o) || PyTuple_Check(o)) {
+    const RecursionGuard guard;
     out += '[';
-    const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
-    PyObject** items = PySequence_Fast_ITEMS(o);
-    for (Py_ssize_t i = 0; i < n; ++i) {
+    const py::sequence seq = py::reinterpret_borrow<py::sequence>(value);
+    const std::size_t n = seq.size();
+    for (std::size_t i = 0; i < n; ++i) {
       if (i) out += ',';
-      if (!append_plain_json(items[i], out, depth + 1)) return false;
+      append_json(seq[i], out, path + "[" + std::to_string(i) + "]");
     }
     out += ']';
+  } else if (PyBool_Check(o)) {  // a bool subclass
+    out += PyObject_IsTrue(o) == 1 ? "true" : "false";
+  } else if (PyUnicode_Check(o)) {  // str subclasses, numpy.str_
+    append_str(out, o, path);
+  } else if (PyFloat_Check(o)) {
+    append_float(out, PyFloat_AsDouble(o));
   } else {
-    return false;  // numpy scalars, dates, other objects: the careful path
+    const std::string_view type = Py_TYPE(o)->tp_name;
+    if (type == "NAType" || type == "NaTType") {
+      out += "null";  // pandas' missing values
+    } else if (type == "numpy.bool_") {
+      out += PyObject_IsTrue(o) == 1 ? "true" : "false";
+    } else if (type == "numpy.datetime64") {
+      const std::string iso = py::str(value).cast<std::string>();
+      const auto t = iso.find('T');
+      const bool midnight = t == std::string::npos || iso.find_first_not_of("0:.", t + 1) == std::string::npos;
+      if (iso.find("NaT") != std::string::npos) {
+        out += "null";
+      } else {
+        const std::string day = midnight ? iso.substr(0, t) : iso;
+        append_escaped(out, day.data(), static_cast<Py_ssize_t>(day.size()));
+      }
+    } else if (py::hasattr(value, "isoformat") && py::hasattr(value, "year")) {
+      const std::string iso = iso_date(value);
+      append_escaped(out, iso.data(), static_cast<Py_ssize_t>(iso.size()));
+    } else if (!PyBytes_Check(o) && !PyByteArray_Check(o) && PyIndex_Check(o)) {  // numpy integers
+      const py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(o));
+      if (!index) throw py::error_already_set();
+      append_json(index, out, path);
+    } else if (PyNumber_Check(o) && Py_TYPE(o)->tp_as_number && Py_TYPE(o)->tp_as_number->nb_float &&
+               type.rfind("numpy.", 0) == 0) {  // numpy floats
+      const double d = PyFloat_AsDouble(o);
+      if (d == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+      append_float(out, d);
+    } else {
+      type_error(path, "cannot convert " + type_name(value) +
+                           " to JSON; expected dict, list, tuple, str, int, float, bool, None, a date or a pandas "
+                           "missing value");
+    }
   }
-  return true;
 }
 
 }  // namespace
 
-std::optional<std::string> plain_json_text(py::handle value) {
+std::string request_json_text(py::handle value) {
   std::string out;
   out.reserve(4096);
-  if (!append_plain_json(value, out, 0)) return std::nullopt;
+  append_json(value, out, "");
   return out;
-}
-
-nlohmann::json json_from_python(py::handle value, const std::string& path) {
-  if (value.is_none()) return nullptr;
-  if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
-  if (PyLong_Check(value.ptr())) return integer_json(value, path);
-  if (PyFloat_Check(value.ptr())) return PyFloat_AS_DOUBLE(value.ptr());
-  if (PyUnicode_Check(value.ptr())) {
-    Py_ssize_t size = 0;
-    const char* data = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
-    if (data == nullptr) throw py::error_already_set();  // e.g. lone surrogates
-    return std::string(data, static_cast<std::size_t>(size));
-  }
-  if (PyDict_Check(value.ptr())) {
-    const RecursionGuard guard;
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& [key, item] : py::reinterpret_borrow<py::dict>(value)) {
-      if (!PyUnicode_Check(key.ptr()))
-        type_error(path, "dict keys must be str, got " + type_name(key) + " " +
-                             std::string(py::repr(key)));
-      const std::string k = key.cast<std::string>();
-      out[k] = json_from_python(item, child(path, k));
-    }
-    return out;
-  }
-  if (PyList_Check(value.ptr()) || PyTuple_Check(value.ptr())) {
-    const RecursionGuard guard;
-    nlohmann::json out = nlohmann::json::array();
-    const py::sequence seq = py::reinterpret_borrow<py::sequence>(value);
-    const std::size_t n = seq.size();
-    for (std::size_t i = 0; i < n; ++i)
-      out.push_back(json_from_python(seq[i], path + "[" + std::to_string(i) + "]"));
-    return out;
-  }
-  // Integers of other types (numpy.int64, ...): anything exact that implements __index__,
-  // except numpy.bool_, whose __index__ is deprecated.
-  if (!PyBytes_Check(value.ptr()) && !PyByteArray_Check(value.ptr()) &&
-      PyIndex_Check(value.ptr()) && type_name(value) != "bool_") {
-    const py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
-    if (!index) throw py::error_already_set();
-    return integer_json(index, path);
-  }
-  std::string hint;
-  if (py::hasattr(value, "isoformat")) hint = " (give dates as \"YYYY-MM-DD\" strings)";
-  type_error(path, "cannot convert " + type_name(value) +
-                       " to JSON; expected dict, list, tuple, "
-                       "str, int, float, bool or None" +
-                       hint);
 }
 
 py::object to_python(const nlohmann::json& value) {
@@ -240,20 +231,19 @@ py::object to_python(const nlohmann::json& value) {
 }
 
 void bind_json(py::module_& m) {
-  m.def(
-      "_json_round_trip", [](py::handle value) { return to_python(json_from_python(value)); },
-      py::arg("value"),
-      R"(Converts a value to the library's JSON and back (for tests of the conversion).
+  m.def("_request_json_text", &request_json_text, py::arg("value"),
+        R"(Returns a request as the JSON text the library reads it from (for tests of the conversion).
 
 Parameters
 ----------
 value : object
-    dict, list, tuple, str, int, float, bool or None, nested.
+    dict, list, tuple, str, int, float, bool, None, numpy scalars, dates, pandas missing values.
 
 Returns
 -------
-object
-    The value as the C++ library sees it: tuples become lists, integers stay int.
+str
+    JSON text; NaN, None, pandas.NA and NaT are null, a date at midnight "YYYY-MM-DD",
+    infinities the literals Infinity / -Infinity, integers beyond 64 bits their digits.
 
 Raises
 ------

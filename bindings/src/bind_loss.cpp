@@ -406,10 +406,12 @@ py::dict quote_losses_dict(const Engine& engine, const py::object& request) {
   QuoteLosses l;
   std::string tier, edition, sha;
   {
-    const auto text = plain_json_text(d);
-    const nlohmann::json j = text ? nlohmann::json() : json_from_python(d);
+    // The same door as Engine.quote: the request as JSON text through the contract's parser.
+    const std::string text = request_json_text(d);
+    JsonReadOptions options;
+    options.allow_infinity_literals = true;  // a Python float may be infinite: the checks name the field
     const py::gil_scoped_release release;
-    const QuoteRequest r = text ? parse_quote_request_text(*text, engine.library()) : parse_quote_request(j, engine.library());
+    const QuoteRequest r = parse_quote_request_text(text, engine.library(), options);
     const Quote q = engine.quote(r);
     l = quote_losses(r, q);
     tier = q.tier_name();

@@ -42,7 +42,7 @@ py::object display(const char* function, const nlohmann::json& j) {
 }
 
 constexpr const char* kToDictDoc =
-    R"(Returns the result as the JSON contract of RATE_MANUAL §7 describes it.
+    R"(Returns the result as the JSON contract of docs/rating_rules.md §7 describes it.
 
 Returns
 -------

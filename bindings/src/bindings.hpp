@@ -20,15 +20,10 @@ void bind_errors(py::module_& m);
 
 // ---- bind_json.cpp: Python objects <-> nlohmann::json.
 void bind_json(py::module_& m);
-// Converts a request made of dict/list/tuple/str/int/float/bool/None. `path` names the value
-// in errors ("company.employees"); dict keys must be str. Throws py::type_error naming the path
-// for anything else, and Error{kInput} for an int that no JSON integer can hold.
-// Requires the GIL.
-nlohmann::json json_from_python(py::handle value, const std::string& path = "");
-// Returns the value as compact JSON text when it is plain JSON data (str keys, finite floats,
-// built-in scalar types only); nullopt otherwise, for json_from_python to convert or reject
-// with a message naming the field.
-std::optional<std::string> plain_json_text(py::handle value);
+// Returns a request (dict/list/tuple/str/int/float/bool/None, numpy scalars, dates, pandas
+// missing values) as the JSON text the library's JSON door reads; throws py::type_error naming
+// the path for anything else. Requires the GIL.
+std::string request_json_text(py::handle value);
 // Converts JSON to fresh Python objects (object -> dict, array -> list; integers stay int).
 // Requires the GIL.
 py::object to_python(const nlohmann::json& value);

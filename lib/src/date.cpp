@@ -47,7 +47,8 @@ std::optional<Date> Date::parse(std::string_view t) {
   };
   int y = 0, m = 0, d = 0;
   if (!digits(0, 4, y) || !digits(5, 2, m) || !digits(8, 2, d)) return std::nullopt;
-  if (y < 1900 || m < 1 || m > 12 || d < 1) return std::nullopt;
+  if (y < 1 || m < 1 || m > 12 || d < 1) return std::nullopt;  // range checks are the callers'
+
   if (static_cast<unsigned>(d) > days_in_month(y, static_cast<unsigned>(m))) return std::nullopt;
   return from_ymd(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
 }

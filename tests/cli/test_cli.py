@@ -107,7 +107,7 @@ def test_loss_model():
     check("loss lists the base cover and each selected section",
           sorted(layers) == ["base_cover", "interruption", "liability", "response"], p.stdout + p.stderr)
     if layers:
-        # Closed form of RATE_MANUAL §6 for the base cover: lambda x p x LEV(A).
+        # Closed form of docs/rating_rules.md §6 for the base cover: lambda x p x LEV(A).
         mu, sigma, a = math.log(44000), 2.37, 3_000_000
         lev = (math.exp(mu + sigma ** 2 / 2) * 0.5 * math.erfc(-((math.log(a) - mu - sigma ** 2) / sigma) / math.sqrt(2))
                + a * 0.5 * math.erfc(((math.log(a) - mu) / sigma) / math.sqrt(2)))
@@ -245,7 +245,9 @@ def test_price_csv_equals_single_quotes():
             if program is None:
                 check("bad row keeps the single quote's message",
                       out.get("bad_employees", {}).get("error") ==
-                      "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
+                      "[cybercover.input.below_minimum] company.employees: must be an integer between 1 and 1000000, got -3"
+                      ' (row 21, id "bad_employees", column "employees")'
+                      and out["bad_employees"]["error_code"] == "input.below_minimum"
                       and out["bad_employees"]["ok"] == "false", out.get("bad_employees"))
                 check("bad answer names the item", "answers.D01.1" in out.get("bad_answer", {}).get("error", ""),
                       out.get("bad_answer"))
@@ -254,7 +256,7 @@ def test_price_csv_equals_single_quotes():
               and "company.employees" in p.stderr, p.stderr)
         (pathlib.Path(tmp) / "odd.csv").write_text("industry,employees,colour\n")
         p = run("price", pathlib.Path(tmp) / "odd.csv", "-o", "-")
-        check("unknown CSV column is rejected by name", p.returncode == 2 and 'unknown column, got "colour"' in p.stderr,
+        check("unknown CSV column is rejected by name", p.returncode == 2 and "[cybercover.input.unknown_column] colour: unknown column" in p.stderr,
               p.stderr)
 
 

@@ -5,7 +5,7 @@
 // File shape:
 //   {"name": "...", "proves": "...", "arithmetic": ["..."],
 //    "fill_answers": "yes",            // optional: answer every item the request leaves out
-//    "request": {...},                 // RATE_MANUAL §7
+//    "request": {...},                 // docs/request_contract.md
 //    "expected": {...}                 // a subset of the response: every key given must match
 //    "request_type": "quote" or "assessment"   // errors/ only; default "quote"
 //    "expected_error": {"kind": "input", "field": "company.employees",

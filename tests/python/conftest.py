@@ -32,7 +32,7 @@ def item_ids() -> List[str]:
 
 
 def worked_example_1() -> Dict[str, Any]:
-    """Return the request of RATE_MANUAL §8 worked example 1 (all 98 items "yes")."""
+    """Return the request of docs/rating_rules.md §8 worked example 1 (all 98 items "yes")."""
     return {
         "quote_date": "2026-12-15",
         "company": {

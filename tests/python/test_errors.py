@@ -7,6 +7,7 @@ import json
 import math
 import shutil
 
+import numpy as np
 import pytest
 
 import cybercover
@@ -28,23 +29,29 @@ def test_input_error_names_the_field_and_value(engine, example1):
         engine.quote(example1)
     err = info.value
     assert type(err) is cybercover.InputError
-    assert str(err) == "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
+    assert str(err) == "[cybercover.input.below_minimum] company.employees: must be an integer between 1 and 1000000, got -3"
     assert (err.kind, err.code, err.field, err.detail, err.value) == (
-        "input", "input.below_minimum", "company.employees", "must be an integer >= 1", "-3")
+        "input", "input.below_minimum", "company.employees", "must be an integer between 1 and 1000000", "-3")
 
 
-@pytest.mark.parametrize("rate", [math.nan, math.inf, -math.inf])
-def test_non_finite_click_rate_is_an_input_error(engine, example1, rate):
+@pytest.mark.parametrize("rate", [math.inf, -math.inf])
+def test_infinite_click_rate_is_an_input_error(engine, example1, rate):
     example1["controls"]["phishing_click_rate"] = rate
     with pytest.raises(cybercover.InputError) as info:
         engine.quote(example1)
-    assert info.value.field == "controls.phishing_click_rate"
-    assert "finite" in str(info.value)
+    assert (info.value.field, info.value.code) == ("controls.phishing_click_rate", "input.not_finite")
+
+
+def test_nan_is_a_missing_value_as_in_pandas(engine, example1):
+    # A pandas row gives NaN (or None, NaT, pd.NA) for an empty cell: "not given", like null.
+    example1["controls"]["phishing_click_rate"] = math.nan
+    without = dict(example1, controls={k: v for k, v in example1["controls"].items() if k != "phishing_click_rate"})
+    assert engine.quote(example1).to_dict() == engine.quote(without).to_dict()
 
 
 def test_bool_is_not_an_integer(engine, example1):
     example1["company"]["employees"] = True
-    with pytest.raises(cybercover.InputError, match=r"company\.employees: must be an integer, got true"):
+    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.wrong_type\] company\.employees: must be an integer between 1 and 1000000, got true$"):
         engine.quote(example1)
 
 
@@ -86,12 +93,18 @@ def test_value_of_another_type_is_a_type_error_naming_the_path(engine, example1)
         engine.quote(example1)
 
 
-def test_date_object_in_a_dict_is_a_type_error_with_a_hint(engine, example1):
+def test_dates_as_a_pandas_row_gives_them(engine, example1):
     import datetime as dt
 
-    example1["quote_date"] = dt.date(2026, 12, 15)
-    with pytest.raises(TypeError, match=r'quote_date: cannot convert date .*"YYYY-MM-DD"'):
-        engine.quote(example1)
+    import pandas as pd
+
+    want = engine.quote(example1).to_dict()
+    for day in (dt.date(2026, 12, 15), dt.datetime(2026, 12, 15), pd.Timestamp("2026-12-15"), np.datetime64("2026-12-15")):
+        assert engine.quote(dict(example1, quote_date=day)).to_dict() == want, day
+    # A time of day is not a date: the contract's error, with the value as given.
+    with pytest.raises(cybercover.InputError) as info:
+        engine.quote(dict(example1, quote_date=pd.Timestamp("2026-12-15 13:30")))
+    assert (info.value.code, info.value.value) == ("input.invalid_date", '"2026-12-15T13:30:00"')
 
 
 def test_malformed_json_text_is_an_input_error(engine):

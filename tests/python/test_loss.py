@@ -22,7 +22,7 @@ MU, SIGMA = math.log(44000), 2.37
 
 
 def lev(d: float, mu: float = MU, sigma: float = SIGMA) -> float:
-    """E[min(X, d)] of a lognormal, written out (RATE_MANUAL §6)."""
+    """E[min(X, d)] of a lognormal, written out (docs/rating_rules.md §6)."""
     z = (math.log(d) - mu) / sigma
     phi = lambda x: 0.5 * math.erfc(-x / math.sqrt(2))  # noqa: E731
     return math.exp(mu + sigma**2 / 2) * phi(z - sigma) + d * (1 - phi(z))

@@ -32,6 +32,9 @@ def write_book_csv(path: Path, n: int, seed: int) -> pd.DataFrame:
     frame["quote_date"] = frame["quote_date"].dt.strftime("%Y-%m-%d")
     frame["edr_installed_on"] = frame["edr_installed_on"].dt.strftime("%Y-%m-%d")
     frame["provider"] = np.random.default_rng(seed).choice(["alpha", "beta", "gamma"], n)
+    # the CSV contract: an empty cell is "not given" (a DataFrame may say -1)
+    for column in [c for c in frame.columns if c.endswith("_deductible_yen")] + ["service_monthly_price_yen"]:
+        frame[column] = frame[column].astype(object).where(frame[column] >= 0, "")
     answers = pd.DataFrame(LABELS[p.answers], columns=item_ids())
     frame = pd.concat([frame, answers], axis=1)
     frame.to_csv(path, index=False)

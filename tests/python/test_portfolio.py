@@ -176,7 +176,7 @@ def inject_fault(cols: Dict[str, Any], i: int, fault: str, rng: np.random.Genera
 
 
 def request_for(cols: Dict[str, Any], i: int, subsidy_program: Optional[str] = None) -> Dict[str, Any]:
-    """Return the single-quote request (RATE_MANUAL §7) of row `i` of quote_arrays columns."""
+    """Return the single-quote request (docs/request_contract.md) of row `i` of quote_arrays columns."""
     def day(value: Any) -> str:
         return str(np.datetime64(value, "D"))
 
@@ -235,11 +235,15 @@ def expected_row(engine: cybercover.Engine, request: Dict[str, Any], sections: L
     try:
         q = engine.quote(request).to_dict()
     except cybercover.Error as e:
-        return {"ok": False, "error": str(e)}
+        return {"ok": False, "error_code": e.code, "error": str(e)}
     base, top = q["base_cover"], q["top_up"]
     row = {
         "ok": True,
+        "error_code": None,
         "error": None,
+        "is_sme": q["decision"]["sme"]["is_sme"],
+        "edition": q["tables"]["edition"],
+        "edition_sha256": q["tables"]["sha256"],
         "score": q["assessment"]["score"],
         "unknown_count": q["assessment"]["unknown_count"],
         "posture_index": q["posture"]["index"],
@@ -273,7 +277,10 @@ def assert_matches_single_quotes(engine, cols, frame, subsidy_program=None):
         request = request_for(cols, i, subsidy_program)
         want = expected_row(engine, request, SECTIONS)
         if not want["ok"]:
-            got = {"ok": got["ok"], "error": got["error"]}
+            # The same error, at its location: the batch's message ends with "(row N, column ...)".
+            located = got["error"] or ""
+            same = located.startswith(want["error"] + " (row ")
+            got = {"ok": got["ok"], "error_code": got["error_code"], "error": want["error"] if same else located}
         if got != want:
             diff = {k: (want.get(k), got.get(k)) for k in want if want.get(k) != got.get(k)}
             mismatches.append(f"row {i} (single, batch): {diff}\nrequest: {json.dumps(request)}")
@@ -355,22 +362,29 @@ def test_collect_gives_the_single_quote_message_per_row(engine):
     cols, faults = one_fault_each(engine)
     result = engine.quote_arrays(**cols, errors="collect")
     frame = result.to_frame()
-    assert [row for row, _ in result.errors] == [2 * k + 1 for k in range(len(faults))]
-    for row, message in result.errors:
+    assert [e.index for e in result.errors] == [2 * k + 1 for k in range(len(faults))]
+    assert [e.row for e in result.errors] == [2 * k + 2 for k in range(len(faults))]  # 1-based, like the CLI
+    for e in result.errors:
         with pytest.raises(cybercover.InputError) as single:
-            engine.quote(request_for(cols, row))
-        assert message == str(single.value), (row, message, str(single.value))
-        assert frame.loc[row, "error"] == message and not frame.loc[row, "ok"]
-        assert frame.loc[row, ["score", "posture_index"]].tolist() == [0, 0]
-        assert pd.isna(frame.loc[row, "tier"]) and frame.loc[row, "decision_codes"] is None
-        assert all(pd.isna(frame.loc[row, m]) for m in MONEY)
+            engine.quote(request_for(cols, e.index))
+        # The same code, field, value and message; the batch adds where: row and column.
+        assert (e.code, e.field, e.value) == (single.value.code, single.value.field, single.value.value)
+        assert e.message.startswith(str(single.value) + f" (row {e.row}, column "), (e, str(single.value))
+        assert frame.loc[e.index, "error"] == e.message and frame.loc[e.index, "error_code"] == e.code
+        assert not frame.loc[e.index, "ok"]
+        assert frame.loc[e.index, ["score", "posture_index"]].tolist() == [0, 0]
+        assert pd.isna(frame.loc[e.index, "tier"]) and frame.loc[e.index, "decision_codes"] is None
+        assert all(pd.isna(frame.loc[e.index, m]) for m in MONEY)
     assert frame["ok"].iloc[0::2].all()
-    messages = dict(result.errors)
-    assert messages[1] == "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got -3"
-    assert messages[3].startswith('[cybercover.input.unknown_industry] company.industry: unknown industry (known: manufacturing, ')
-    assert messages[3].endswith(', got "fishing"')
-    assert messages[5].startswith("[cybercover.input.limit_not_offered] top_up.liability.limit_yen: limit not offered")
-    assert messages[7].startswith('[cybercover.input.na_not_allowed] answers.D01.1: "na" is not allowed for this item')
+    by_index = {e.index: e for e in result.errors}
+    assert by_index[1].message == ("[cybercover.input.below_minimum] company.employees: must be an integer between 1 and "
+                                   '1000000, got -3 (row 2, column "employees")')
+    assert by_index[3].message.startswith('[cybercover.input.unknown_industry] company.industry: unknown industry (known: manufacturing, ')
+    assert by_index[3].message.endswith(', got "fishing" (row 4, column "industry")')
+    assert by_index[5].message.startswith("[cybercover.input.limit_not_offered] top_up.liability.limit_yen: limit not offered")
+    assert by_index[5].column == "liability_limit_yen"
+    assert by_index[7].message.startswith('[cybercover.input.na_not_allowed] answers.D01.1: "na" is not allowed for this item')
+    assert by_index[7].column == "D01.1"
 
 
 def test_collect_bad_enum_code_names_field_and_code(engine):
@@ -386,20 +400,21 @@ def test_collect_bad_enum_code_names_field_and_code(engine):
         engine.quote(request)
     prefix = '[cybercover.input.unknown_value] controls.utm: must be one of "none", "unmanaged", "managed", got '
     assert str(single.value) == prefix + '"bogus"'
-    assert result.errors == [(1, prefix + "code 7")]
+    assert [(e.index, e.message) for e in result.errors] == [(1, prefix + 'code 7 (row 2, column "utm")')]
     for column, code in (("edr_status", 3), ("bundle_plan", 4), ("security_action", 3)):
         bad = small(2)
         bad[column][0] = code
-        (row, message), = engine.quote_arrays(**bad, errors="collect").errors
-        assert row == 0 and f"got code {code}" in message
+        (e,) = engine.quote_arrays(**bad, errors="collect").errors
+        assert e.index == 0 and e.row == 1 and f"got code {code}" in e.message and e.column == column
 
 
 def test_answer_code_out_of_range_fails_the_row(engine):
     cols = small(2)
     cols["answers"][1, 3] = 9
-    ((row, message),) = engine.quote_arrays(**cols, errors="collect").errors
-    assert row == 1 and message == (
-        f'[cybercover.input.unknown_value] answers.{IDS[3]}: must be one of "yes", "partial", "no", "unknown", "na", got code 9')
+    (e,) = engine.quote_arrays(**cols, errors="collect").errors
+    assert e.index == 1 and e.message == (
+        f'[cybercover.input.unknown_value] answers.{IDS[3]}: must be one of "yes", "partial", "no", "unknown", "na", '
+        f'got code 9 (row 2, column "{IDS[3]}")')
 
 
 def test_raise_reports_the_first_bad_row(engine):
@@ -412,33 +427,44 @@ def test_raise_reports_the_first_bad_row(engine):
         with pytest.raises(cybercover.InputError) as e:
             engine.quote_arrays(**cols, threads=threads)
         assert str(e.value).startswith("[cybercover.input.unknown_industry] company.industry: unknown industry")
-        assert e.value.kind == "input"
-    with pytest.raises(cybercover.NoEditionError, match=r"^\[cybercover.no_edition.not_in_force\] quote_date: .*\(row 1\)$"):
+        assert str(e.value).endswith('(row 12346, column "industry")')
+        assert (e.value.kind, e.value.code, e.value.row, e.value.column) == ("input", "input.unknown_industry", 12346, "industry")
+    with pytest.raises(cybercover.NoEditionError, match=r"^\[cybercover.no_edition.not_in_force\] quote_date: .*\(row 1, column \"quote_date\"\)$"):
+        engine.quote_arrays(**{**small(2), "quote_date": np.array(["2026-11-30"] * 2, "datetime64[D]")})
+    # One date for the whole call is checked once, before any row.
+    with pytest.raises(cybercover.NoEditionError, match=r"^\[cybercover.no_edition.not_in_force\] quote_date: .*2026-11-30\"$"):
         engine.quote_arrays(**{**small(2), "quote_date": "2026-11-30"})
 
 
-def test_conversion_errors_name_the_column_and_value(engine):
+def test_conversion_errors_name_the_row_column_and_value(engine):
     cols = small(3)
-    with pytest.raises(cybercover.InputError, match=r'^\[cybercover.input.column_type\] utm: unknown value \'bogus\' in row 1 '):
-        engine.quote_arrays(**{**cols, "utm": ["managed", "bogus", "none"]})
-    cat = pd.Categorical(["utm", "utm", "cloud"], categories=["utm", "cloud", "none"])
-    with pytest.raises(cybercover.InputError, match=r"bundle_plan: unknown value 'cloud' in row 2"):
-        engine.quote_arrays(**{**cols, "bundle_plan": cat})
-    with pytest.raises(cybercover.InputError, match=r"employees: must be an integer, got 2.5 in row 1"):
-        engine.quote_arrays(**{**cols, "employees": [3.0, 2.5, 4.0]})
-    with pytest.raises(cybercover.InputError, match=r"revenue_yen: is missing in row 2"):
-        engine.quote_arrays(**{**cols, "revenue_yen": pd.array([1, 2, None], dtype="Int64")})
-    with pytest.raises(cybercover.InputError, match=r"endpoints: has 2 rows but the answers matrix has 3"):
+
+    def first_error(**changes):
+        return engine.quote_arrays(**{**cols, **changes}, errors="collect").errors[0]
+
+    e = first_error(utm=["managed", "bogus", "none"])
+    assert (e.index, e.code, e.column) == (1, "input.unknown_value", "utm")
+    assert e.message == '[cybercover.input.unknown_value] controls.utm: must be one of "none", "unmanaged", "managed", got "bogus" (row 2, column "utm")'
+    cat = pd.Categorical(["none", "none", "cloud"], categories=["none", "cloud", "utm"])
+    e = first_error(bundle_plan=cat)
+    assert (e.index, e.code, e.value, e.column) == (2, "input.unknown_value", '"cloud"', "bundle_plan")
+    e = first_error(employees=[3.0, 2.5, 4.0])
+    assert (e.index, e.code, e.value) == (1, "input.not_integer", "2.5")
+    e = first_error(revenue_yen=pd.array([1, 2, None], dtype="Int64"))
+    assert (e.index, e.code, e.field) == (2, "input.missing", "company.revenue_yen")
+    e = first_error(industry=[None, "retail", "retail"])
+    assert (e.index, e.code, e.field) == (0, "input.missing", "company.industry")
+    # collect keeps pricing the other rows.
+    assert engine.quote_arrays(**{**cols, "employees": [3.0, 2.5, 4.0]}, errors="collect").ok.tolist() == [True, False, True]
+    with pytest.raises(cybercover.InputError, match=r"endpoints: must be one value per row: 3 rows, got shape \(2,\)"):
         engine.quote_arrays(**{**cols, "endpoints": [1, 2]})
-    with pytest.raises(cybercover.InputError, match=r"industry: is missing in row 0"):
-        engine.quote_arrays(**{**cols, "industry": [None, "retail", "retail"]})
-    with pytest.raises(cybercover.InputError, match=r'quote_date: must be a date "YYYY-MM-DD"'):
+    with pytest.raises(cybercover.InputError, match=r'^\[cybercover.input.invalid_date\] quote_date: must be a date "YYYY-MM-DD" between 1900-01-01 and 2199-12-31, got "2026-12"$'):
         engine.quote_arrays(**{**cols, "quote_date": "2026-12"})
-    with pytest.raises(cybercover.InputError, match=r"answers: unknown value 'maybe' in row 0, column 2"):
+    with pytest.raises(cybercover.InputError, match=r"answers: must be one of .*, got 'maybe' \(row 1, column 3\)"):
         answers = np.full((3, 98), "yes", dtype=object)
         answers[0, 2] = "maybe"
         engine.quote_arrays(**{**cols, "answers": answers})
-    with pytest.raises(cybercover.InputError, match=r"columns.answers: has 97 columns"):
+    with pytest.raises(cybercover.InputError, match=r"answers: has 97 columns but no edition's questionnaire has that many items"):
         engine.quote_arrays(**{**cols, "answers": cols["answers"][:, :97].copy()})
 
 
@@ -464,35 +490,41 @@ def test_contiguous_uint8_answers_are_read_in_place(engine):
     answers = cols["answers"]
     assert answers.dtype == np.uint8 and answers.flags.c_contiguous
     result = engine.quote_arrays(**cols)
-    assert not result._answers_copied
-    assert result._answers_address == answers.ctypes.data
+    assert result._answers_address == answers.ctypes.data  # the caller's buffer, not a copy
 
     # Not C-contiguous, or not uint8: converted once (a copy), same figures.
     labels = np.array(ANSWERS, dtype=object)[answers]
     for other in (np.asfortranarray(answers), answers.astype(np.int64), labels, np.asfortranarray(labels),
                   labels.astype(str), np.where(answers == 0, np.nan, answers.astype(float))):
         converted = engine.quote_arrays(**{**cols, "answers": other})
-        assert converted._answers_copied and converted._answers_address != answers.ctypes.data
+        assert converted._answers_address != answers.ctypes.data
         pd.testing.assert_frame_equal(converted.to_frame(), result.to_frame())
     wide = np.zeros((50, 2 * 98), np.uint8)
     wide[:, ::2] = answers
     strided = engine.quote_arrays(**{**cols, "answers": wide[:, ::2]})
-    assert strided._answers_copied
+    assert strided._answers_address not in (wide.ctypes.data, answers.ctypes.data)
     pd.testing.assert_frame_equal(strided.to_frame(), result.to_frame())
 
 
-def test_columns_of_the_batch_dtype_are_not_copied():
-    n = 5
-    ints = np.arange(n, dtype=np.int64)
-    assert pf._int64(ints, "employees", n) is ints
-    codes = np.zeros(n, np.uint8)
-    assert pf._codes(codes, "utm", pf.ENUM_CODES["utm"], n) is codes
-    rates = np.full(n, 0.1)
-    assert pf._float64(rates, "phishing_click_rate", n) is rates
-    days = np.arange(n).astype("datetime64[D]")
-    assert np.shares_memory(pf._days(days, "quote_date", n, required=True), days)
-    flags = np.ones(n, bool)
-    assert np.shares_memory(pf._bool(flags, "rubber_products", n), flags)
+def test_columns_of_the_batch_dtype_are_not_copied(engine):
+    # The batch reads int64, uint8, float64 and datetime64[D] columns in place: a value changed
+    # in the caller's array after the call would show (the arrays are read, not copied, so a
+    # bad value in them fails its row with the array's own value).
+    cols = small(4)
+    employees = np.array([5, 6, 7, 8], np.int64)
+    employees[2] = 0
+    e = engine.quote_arrays(**{**cols, "employees": employees}, errors="collect").errors[0]
+    assert (e.index, e.code, e.value) == (2, "input.below_minimum", "0")
+    codes = cols["utm"].astype(np.uint8)
+    codes[1] = 9
+    e = engine.quote_arrays(**{**cols, "utm": codes}, errors="collect").errors[0]
+    assert (e.index, e.value) == (1, "code 9")
+    rates = np.array([0.1, 2.0, np.nan, 0.0])
+    e = engine.quote_arrays(**{**cols, "phishing_click_rate": rates}, errors="collect").errors[0]
+    assert (e.index, e.code, e.value) == (1, "input.above_maximum", "2.0")
+    days = np.array(["2026-12-15", "2300-01-01", "2026-12-15", "2026-12-15"], "datetime64[D]")
+    e = engine.quote_arrays(**{**cols, "quote_date": days}, errors="collect").errors[0]
+    assert (e.index, e.code, e.value) == (1, "input.date_out_of_range", '"2300-01-01"')
 
 
 def test_results_are_read_only_views(engine):
@@ -528,18 +560,21 @@ def test_per_row_quote_date_picks_the_edition(two_editions):
     cols["industry"][:] = "manufacturing"
     cols["quote_date"] = (np.datetime64("2027-05-01") + np.arange(600) % 120).astype("datetime64[D]")
     result = engine.quote_arrays(**cols, errors="collect")
-    assert result.editions_used == ["2026-12", "2027-07"]
-    assert (result.edition, result.sha256) == ("2026-12", engine.editions[0]["sha256"])
+    assert [e for e, _ in result.editions] == ["2026-12", "2027-07"]
+    assert result.editions[0][1] == engine.editions[0]["sha256"]
+    assert result.edition is None  # several editions priced rows
     frame = result.to_frame()
     assert_matches_single_quotes(engine, cols, frame)
     # The same rows priced whole in each edition differ where the industry factor applies.
     july = engine.quote_arrays(**{**cols, "quote_date": "2027-07-15"}, errors="collect")
-    assert july.editions_used == ["2027-07"] and july.edition == "2027-07"
+    assert [e for e, _ in july.editions] == ["2027-07"] and july.edition == "2027-07"
     assert result.edition != july.edition
     later = cols["quote_date"] >= np.datetime64("2027-07-01")
     assert later.any() and (~later).any()
     one = engine.quote_arrays(**{**cols, "quote_date": "2027-06-30"}, errors="collect")
-    assert one.editions_used == ["2026-12"]
+    assert [e for e, _ in one.editions] == ["2026-12"]
+    assert set(frame.loc[frame["ok"], "edition"].astype(str)) == {"2026-12", "2027-07"}
+    assert (frame.loc[frame["edition"] == "2027-07", "edition_sha256"] == engine.editions[1]["sha256"]).all()
 
 
 # ---- DataFrames --------------------------------------------------------------------------------
@@ -606,7 +641,7 @@ def test_quote_frame_copies_an_id_column_like_the_csv(engine):
     f = frame_of(cols)
     f.insert(0, "id", ["a-1", "a-2", "b-1", "b-2"])
     got = engine.quote_frame(f, answers=cols["answers"])
-    assert list(got.columns[:3]) == ["id", "ok", "error"] and got["id"].tolist() == ["a-1", "a-2", "b-1", "b-2"]
+    assert list(got.columns[:3]) == ["id", "ok", "error_code"] and got["id"].tolist() == ["a-1", "a-2", "b-1", "b-2"]
     pd.testing.assert_frame_equal(got.drop(columns="id"), engine.quote_frame(f.drop(columns="id"), answers=cols["answers"]))
 
 
@@ -622,26 +657,33 @@ def test_quote_frame_partial_item_columns_are_unanswered(engine):
 def test_quote_frame_column_errors(engine):
     cols = small(3)
     f = frame_of(cols)
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.column_type\] utm: required column is missing$"):
+    with pytest.raises(cybercover.InputError, match=r'^\[cybercover.input.missing_column\] utm: required column is missing \(column "utm"\)$'):
         engine.quote_frame(f.drop(columns="utm"), answers=cols["answers"])
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.column_type\] policy_holder: unknown column"):
+    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.unknown_column\] policy_holder: unknown column"):
         engine.quote_frame(f.assign(policy_holder="x"), answers=cols["answers"])
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.column_type\] cyber_limit_yen: unknown column"):
+    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.unknown_column\] cyber_limit_yen: unknown column"):
         engine.quote_frame(f.assign(cyber_limit_yen=0), answers=cols["answers"])
     with pytest.raises(cybercover.InputError, match=r"D99.9: unknown column"):
         engine.quote_frame(f.assign(**{"D99.9": "yes"}), answers=cols["answers"])
-    with pytest.raises(cybercover.InputError, match=r"answers: required: the answers= matrix or one column per item"):
-        engine.quote_frame(f)
-    with pytest.raises(cybercover.InputError, match=r"D01.1: item columns and the answers= matrix are both given"):
+    with pytest.raises(cybercover.InputError, match=r"D01.1: item columns and an answers matrix are both given"):
         engine.quote_frame(f.assign(**{"D01.1": "yes"}), answers=cols["answers"])
-    with pytest.raises(cybercover.InputError, match=r"quote_date: given both as a column and as the quote_date argument"):
-        engine.quote_frame(f, answers=cols["answers"], quote_date="2026-12-15")
-    with pytest.raises(cybercover.InputError, match=r"quote_date: required: a quote_date column or the quote_date"):
+    with pytest.raises(cybercover.InputError, match=r"quote_date: required column is missing \(or give one quote date for every row\)"):
         engine.quote_frame(f.drop(columns="quote_date"), answers=cols["answers"])
     with pytest.raises(cybercover.InputError, match=r"response_deductible_yen: has no response_limit_yen column"):
         engine.quote_frame(f.drop(columns="response_limit_yen"), answers=cols["answers"])
-    with pytest.raises(cybercover.InputError, match=r"D01.1: unknown value 'si' in row 1"):
-        engine.quote_frame(frame_of(cols, labels=True, item_columns=True).assign(**{"D01.1": ["yes", "si", "no"]}))
+    bad = engine.quote_frame(frame_of(cols, labels=True, item_columns=True).assign(**{"D01.1": ["yes", "si", "no"]}),
+                             errors="collect")
+    assert bad["error"].iloc[1] == (
+        '[cybercover.input.unknown_value] answers.D01.1: must be one of "yes", "partial", "no", "unknown", "na", '
+        'got "si" (row 2, column "D01.1")')
+    # A frame with no item columns is answered by nobody: every item unanswered.
+    unanswered = engine.quote_frame(f, errors="collect")
+    nobody = engine.quote_arrays(**{**cols, "answers": np.zeros_like(cols["answers"])}, errors="collect").to_frame(index=f.index)
+    pd.testing.assert_frame_equal(unanswered, nobody)
+    # quote_date= gives the date of rows whose quote_date is empty.
+    g = f.assign(quote_date=[None] + list(f["quote_date"].iloc[1:]))
+    filled = engine.quote_frame(g, answers=cols["answers"], quote_date=str(f["quote_date"].iloc[0])[:10])
+    pd.testing.assert_frame_equal(filled, engine.quote_frame(f, answers=cols["answers"]))
     with pytest.raises(TypeError, match="df must be a pandas.DataFrame"):
         engine.quote_frame(cols)
     g = f.drop(columns="quote_date")
@@ -654,7 +696,7 @@ def test_quote_frame_column_errors(engine):
 def test_frame_round_trip_with_errors_raise(engine):
     cols = small(4)
     cols["employees"][2] = 0
-    with pytest.raises(cybercover.InputError, match=r"^\[cybercover.input.below_minimum\] company.employees: must be.*\(row 3\)$"):
+    with pytest.raises(cybercover.InputError, match=r'^\[cybercover.input.below_minimum\] company.employees: must be.*\(row 3, column "employees"\)$'):
         engine.quote_frame(frame_of(cols), answers=cols["answers"])
 
 
@@ -664,7 +706,7 @@ def test_result_repr_len_html_and_pickle(engine):
     cols["employees"][3] = -1
     result = engine.quote_arrays(**cols, errors="collect")
     assert len(result) == 40
-    assert repr(result) == "PortfolioResult(rows=40, edition='2026-12', errors=1)"
+    assert repr(result) == "PortfolioResult(rows=40, editions=['2026-12'], errors=1)"
     html = result._repr_html_()
     frame = result.to_frame()
     for part in ("By tier", "By outcome", "Total premiums", "<th>rows</th>", ">40<", ">39<"):
@@ -679,8 +721,8 @@ def test_result_repr_len_html_and_pickle(engine):
 def test_frame_dtypes_and_labels(engine):
     frame = engine.quote_arrays(**random_portfolio(500, seed=2), subsidy_program=SUBSIDY, errors="collect").to_frame()
     assert list(frame.columns) == [
-        "ok", "error", "score", "unknown_count", "posture_index", "tier", "outcome", "decision_codes", *MONEY[:2],
-        *MONEY[2:5], *MONEY[5:], "subsidy_code",
+        "ok", "error_code", "error", "score", "unknown_count", "posture_index", "tier", "outcome", "decision_codes",
+        "is_sme", *MONEY[:2], *MONEY[2:5], *MONEY[5:], "subsidy_code", "edition", "edition_sha256",
     ]
     assert frame["ok"].dtype == bool and frame["error"].dtype == object
     assert all(frame[c].dtype == np.int64 for c in ("score", "unknown_count", "posture_index"))
@@ -696,11 +738,11 @@ def test_empty_portfolio(engine):
     empty = {k: (v[:0] if isinstance(v, np.ndarray) else v) for k, v in cols.items()}
     empty["top_up"] = {s: (l[:0], d[:0]) for s, (l, d) in cols["top_up"].items()}
     result = engine.quote_arrays(**empty)
-    assert len(result) == 0 and result.edition is None and result.editions_used == []
+    assert len(result) == 0 and result.edition is None and result.editions == []
     frame = result.to_frame()
     assert len(frame) == 0
     full = engine.quote_arrays(**cols).to_frame()
-    pd.testing.assert_series_equal(frame.dtypes, full.dtypes)
+    pd.testing.assert_series_equal(frame.dtypes.astype(str), full.dtypes.astype(str))
     assert engine.quote_frame(frame_of(cols, item_columns=True).iloc[:0]).shape == (0, full.shape[1])
 
 
@@ -777,7 +819,7 @@ def test_quote_frame_equals_the_cli_price_command_on_the_same_csv(engine, tmp_pa
     assert len(from_cli) == len(ours) == 400 and (~ours["ok"]).sum() > 0
     assert from_cli["id"].tolist() == ours["id"].tolist()
     for i, row in enumerate(frame_rows(ours)):
-        columns = ["ok", "error"] if not row["ok"] else [c for c in from_cli.columns if c not in ("row", "id")]
+        columns = ["ok", "error_code", "error"] if not row["ok"] else [c for c in from_cli.columns if c not in ("row", "id")]
         got = {c: csv_text(row[c]) for c in columns}
         want = {c: from_cli[c][i] for c in columns}
         assert got == want, (i, {c: (want[c], got[c]) for c in columns if want[c] != got[c]})

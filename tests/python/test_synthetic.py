@@ -80,7 +80,7 @@ def test_frame_dtypes_follow_the_contract(large: Portfolio) -> None:
 
 
 def test_rows_keep_the_consistency_rules(large: Portfolio) -> None:
-    """RATE_MANUAL §2, §4: plans imply their controls; EDR and legacy OS fit the endpoints."""
+    """docs/rating_rules.md §2, §4: plans imply their controls; EDR and legacy OS fit the endpoints."""
     f = large.frame
     plan, utm, edr = f["bundle_plan"], f["utm"], f["edr_status"]
     assert (utm[plan.isin(["utm", "utm_edr"])] == "managed").all()
@@ -188,3 +188,33 @@ def test_quote_date_and_tables_dir(engine: cybercover.Engine) -> None:
     assert engine.quote_frame(p.frame, answers=p.answers, errors="collect")["ok"].all()
     with pytest.raises(ValueError, match="in force"):
         generate_portfolio(10, seed=1, quote_date="2020-01-01")
+
+
+def test_scores_and_sme_test_are_the_engines_under_a_modified_edition(tmp_path) -> None:
+    """An edition whose partial credit is 0 (and whose retail SME caps differ): the generator
+    reads the loaded tables and scores through the engine, so it agrees with quote_frame on
+    every row (it once kept its own copy of the rules and disagreed on 1,928 of 2,000)."""
+    import json
+    import shutil
+
+    from conftest import SOURCE_TABLES
+
+    edition = tmp_path / "2026-12"
+    shutil.copytree(SOURCE_TABLES / "2026-12", edition)
+    q = json.loads((edition / "questionnaire.json").read_text(encoding="utf-8"))
+    q["answer_credits"]["partial"] = 0
+    (edition / "questionnaire.json").write_text(json.dumps(q, ensure_ascii=False), encoding="utf-8")
+    u = json.loads((edition / "underwriting.json").read_text(encoding="utf-8"))
+    for c in u["sme_categories"]:
+        c["employees_max"] = c["employees_max"] // 2
+    (edition / "underwriting.json").write_text(json.dumps(u, ensure_ascii=False), encoding="utf-8")
+    modified = cybercover.Engine(edition)
+    p = generate_portfolio(2_000, seed=4, engine=modified)
+    priced = modified.quote_frame(p.frame, answers=p.answers, errors="collect")
+    assert priced["ok"].all()
+    assert np.array_equal(p.scores(), priced["score"].to_numpy())
+    described = p.describe()
+    assert described["sme"] == pytest.approx(priced["is_sme"].mean())
+    # The same seed under the default edition scores differently: the credit change is seen.
+    default = generate_portfolio(2_000, seed=4)
+    assert (default.scores() != p.scores()).sum() > 1_000

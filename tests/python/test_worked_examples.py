@@ -1,4 +1,4 @@
-"""Reproduces the rate manual's worked examples (RATE_MANUAL §8) through the Python API."""
+"""Reproduces the rate manual's worked examples (docs/rating_rules.md §8) through the Python API."""
 
 from conftest import worked_example_1, worked_example_2, worked_example_3
 

@@ -8,7 +8,7 @@
 
 namespace cybercover::testing {
 
-// RATE_MANUAL §8 example 1.
+// docs/rating_rules.md §8 example 1.
 inline QuoteRequest worked_example_1(const RatingTables& t) {
   QuoteRequest r;
   r.quote_date = *Date::parse("2026-12-15");

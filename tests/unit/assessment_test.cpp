@@ -1,10 +1,12 @@
-// Assessment rules of RATE_MANUAL §1 through the C++ API (golden files cover the JSON path).
+// Assessment rules of docs/rating_rules.md §1 through the C++ API (golden files cover the JSON
+// path).
 
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
 #include "cybercover/cybercover.hpp"
+#include "detail/exact_arith.hpp"
 #include "support/table_fixture.hpp"
 
 namespace cybercover {

@@ -1,4 +1,5 @@
-// Exact arithmetic: the rounding rules of RATE_MANUAL §0 on the cases that doubles get wrong.
+// Exact arithmetic: the rounding rules of docs/rating_rules.md §0 on the cases that doubles get
+// wrong.
 
 #include <gtest/gtest.h>
 
@@ -6,6 +7,7 @@
 #include <random>
 
 #include "cybercover/exact.hpp"
+#include "detail/exact_arith.hpp"
 #include "detail/decimal_text.hpp"
 
 namespace cybercover {

@@ -1,7 +1,8 @@
-// The loss model's closed forms (RATE_MANUAL §6): the severity the tables imply matches the
-// survey figures, the per-layer expected losses are the manual's formula for every severity
-// family (checked against R actuar), the frequency multipliers and revenue scales apply, the
-// systemic events add their own expected loss, and a quote's charged premiums are the Quote's.
+// The loss model's closed forms (docs/rating_rules.md §6, docs/loss_model.md): the severity the
+// tables imply matches the survey figures, the per-layer expected losses are the manual's formula
+// for every severity family (checked against R actuar), the frequency multipliers and revenue
+// scales apply, the systemic events add their own expected loss, and a quote's charged premiums
+// are the Quote's.
 
 #include <gtest/gtest.h>
 

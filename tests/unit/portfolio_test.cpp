@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cybercover/cybercover.hpp"
+#include "support/columns.hpp"
 #include "support/requests.hpp"
 #include "support/table_fixture.hpp"
 
@@ -15,74 +16,8 @@ namespace {
 const Engine& engine() { return testing::default_engine(); }
 const RatingTables& tables() { return testing::default_tables(); }
 
-// Column storage built from in-memory requests.
-struct Columns {
-  std::vector<std::uint8_t> answers, security_action, utm, edr_status, plan, rubber;
-  std::vector<std::int32_t> industry;
-  std::vector<std::int64_t> quote_day, employees, capital, revenue, endpoints, covered, installed, legacy, incidents, price;
-  std::vector<double> click;
-  std::vector<std::vector<std::int64_t>> limits, deductibles;
-  PortfolioColumns view;
-
-  explicit Columns(const std::vector<QuoteRequest>& requests) {
-    const auto& sections = tables().top_up.sections;
-    limits.assign(sections.size(), {});
-    deductibles.assign(sections.size(), {});
-    for (const auto& r : requests) {
-      for (Answer a : r.answers.answers()) answers.push_back(static_cast<std::uint8_t>(a));
-      quote_day.push_back(r.quote_date.day_number());
-      security_action.push_back(static_cast<std::uint8_t>(r.security_action));
-      industry.push_back(tables().underwriting.industry_index(r.company.industry));
-      employees.push_back(r.company.employees);
-      capital.push_back(r.company.capital_yen);
-      revenue.push_back(r.company.revenue_yen);
-      endpoints.push_back(r.company.endpoints);
-      rubber.push_back(r.company.rubber_products);
-      utm.push_back(static_cast<std::uint8_t>(r.controls.utm));
-      edr_status.push_back(static_cast<std::uint8_t>(r.controls.edr.status));
-      covered.push_back(r.controls.edr.covered_endpoints);
-      installed.push_back(r.controls.edr.installed_on ? r.controls.edr.installed_on->day_number() : PortfolioColumns::kNoDay);
-      legacy.push_back(r.controls.legacy_os_endpoints);
-      click.push_back(r.controls.phishing_click_rate.value_or(std::nan("")));
-      incidents.push_back(r.controls.incidents_3y);
-      plan.push_back(static_cast<std::uint8_t>(r.bundle_plan));
-      price.push_back(r.service_monthly_price_yen.value_or(PortfolioColumns::kNone));
-      for (std::size_t s = 0; s < sections.size(); ++s) {
-        std::int64_t limit = 0, deductible = PortfolioColumns::kDefault;
-        for (const auto& sel : r.top_up)
-          if (sel.section == sections[s].key) {
-            limit = sel.limit_yen;
-            deductible = sel.deductible_yen.value_or(PortfolioColumns::kDefault);
-          }
-        limits[s].push_back(limit);
-        deductibles[s].push_back(deductible);
-      }
-    }
-    view.rows = requests.size();
-    view.quote_day = quote_day.data();
-    view.answers = answers.data();
-    view.answer_columns = tables().questionnaire.items.size();
-    view.security_action = security_action.data();
-    view.industry = industry.data();
-    for (const auto& ind : tables().underwriting.industries) view.industry_keys.push_back(ind.key);
-    view.employees = employees.data();
-    view.capital_yen = capital.data();
-    view.revenue_yen = revenue.data();
-    view.endpoints = endpoints.data();
-    view.rubber_products = rubber.data();
-    view.utm = utm.data();
-    view.edr_status = edr_status.data();
-    view.edr_covered_endpoints = covered.data();
-    view.edr_installed_day = installed.data();
-    view.legacy_os_endpoints = legacy.data();
-    view.phishing_click_rate = click.data();
-    view.incidents_3y = incidents.data();
-    view.bundle_plan = plan.data();
-    view.service_monthly_price_yen = price.data();
-    for (std::size_t s = 0; s < sections.size(); ++s)
-      view.top_up.push_back({sections[s].key, limits[s].data(), deductibles[s].data()});
-    view.subsidy_program = "sme-cyber-support-2026";
-  }
+struct Columns : testing::Columns {
+  explicit Columns(const std::vector<QuoteRequest>& requests) : testing::Columns(requests, tables()) {}
 };
 
 std::vector<QuoteRequest> portfolio(std::size_t n, std::uint64_t seed) {
@@ -165,8 +100,9 @@ TEST(Portfolio, EveryRowEqualsTheSingleQuoteWhateverTheThreadCount) {
     EXPECT_EQ(r.section_premium_yen, single_thread.section_premium_yen) << threads;
     EXPECT_EQ(r.posture_index, single_thread.posture_index) << threads;
   }
-  EXPECT_EQ(single_thread.edition, "2026-12");
-  EXPECT_EQ(single_thread.sha256, tables().sha256);
+  ASSERT_EQ(single_thread.editions.size(), 1u);
+  EXPECT_EQ(single_thread.editions[0].edition, "2026-12");
+  EXPECT_EQ(single_thread.editions[0].sha256, tables().sha256);
 }
 
 TEST(Portfolio, CollectedErrorsCarryTheSingleQuoteMessage) {
@@ -189,7 +125,8 @@ TEST(Portfolio, CollectedErrorsCarryTheSingleQuoteMessage) {
       engine().quote(requests[bad[k]]);
       ADD_FAILURE() << "row " << bad[k] << " should fail";
     } catch (const Error& e) {
-      EXPECT_EQ(std::string(r.errors[k].error.what()), e.at(cybercover::ErrorLocation{bad[k] + 1, {}, {}}).what());
+      EXPECT_EQ(r.errors[k].error.message(), e.message());
+      EXPECT_EQ(r.errors[k].error.location().row, bad[k] + 1);
     }
   }
   EXPECT_EQ(r.errors[4].row, 31u);
@@ -200,7 +137,8 @@ TEST(Portfolio, CollectedErrorsCarryTheSingleQuoteMessage) {
     price_portfolio(engine(), cols.view);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "[cybercover.input.below_minimum] company.employees: must be an integer >= 1, got 0 (row 8)");
+    EXPECT_EQ(std::string(e.what()), "[cybercover.input.below_minimum] company.employees: must be an integer between 1 and 1000000, got 0 "
+              "(row 8, column \"employees\")");
   }
 }
 
@@ -213,7 +151,8 @@ TEST(Portfolio, ColumnProblemsAreReportedByName) {
     price_portfolio(engine(), view);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(e.field(), "columns.employees");
+    EXPECT_EQ(e.code(), ErrorCode::kMissingColumn);
+    EXPECT_EQ(e.field(), "employees");
   }
   view = cols.view;
   view.answer_columns = 97;
@@ -221,7 +160,9 @@ TEST(Portfolio, ColumnProblemsAreReportedByName) {
     price_portfolio(engine(), view);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("has 97 columns but edition 2026-12 has 98 items"), std::string::npos) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::kColumnShape);
+    EXPECT_NE(std::string(e.what()).find("has 97 columns but no edition's questionnaire has that many items"), std::string::npos)
+        << e.what();
   }
   view = cols.view;
   view.rows = 0;

@@ -84,7 +84,7 @@ void expect_input_error(const QuoteRequest& r, const std::string& where, const s
 TEST(Quote, InMemoryRequestsAreCheckedLikeJsonOnes) {
   auto r = testing::worked_example_1(tables());
   r.company.employees = 0;
-  expect_input_error(r, "company.employees", "must be an integer >= 1, got 0");
+  expect_input_error(r, "company.employees", "must be an integer between 1 and 1000000, got 0");
   r = testing::worked_example_1(tables());
   r.company.industry = "fishing";
   expect_input_error(r, "company.industry", "got \"fishing\"");

@@ -29,7 +29,7 @@ from ._core import (
     check_tables,
 )
 from ._paths import default_tables_dir
-from .portfolio import PortfolioResult  # also adds Engine.quote_arrays and Engine.quote_frame
+from .portfolio import PortfolioResult, RowError, item_ids, request_contract  # also Engine.quote_arrays/quote_frame
 from . import loss  # the loss model: expected losses, aggregate distributions, simulation
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
 
@@ -47,10 +47,13 @@ __all__ = [
     "PortfolioResult",
     "Quote",
     "QuoteRequest",
+    "RowError",
     "TableError",
     "TableIoError",
     "__version__",
     "check_tables",
     "default_tables_dir",
+    "item_ids",
     "loss",
+    "request_contract",
 ]

@@ -14,7 +14,12 @@ from ._core import (
 )
 from ._paths import default_tables_dir as default_tables_dir
 from . import loss as loss
-from .portfolio import PortfolioResult as PortfolioResult
+from .portfolio import (
+    PortfolioResult as PortfolioResult,
+    RowError as RowError,
+    item_ids as item_ids,
+    request_contract as request_contract,
+)
 from .request import (
     AssessmentRequest as AssessmentRequest,
     Company as Company,

@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy
 
@@ -20,8 +20,13 @@ _Date = Union[str, datetime.date, numpy.datetime64]
 
 class Error(Exception):
     kind: Optional[str]
-    where: str
+    code: Optional[str]
+    field: str
     detail: str
+    value: str
+    row: Optional[int]
+    id: Optional[str]
+    column: Optional[str]
 
 class InputError(Error, ValueError): ...
 class TableError(Error, ValueError): ...
@@ -72,7 +77,7 @@ class Engine:
     def assess(self, request: Union[_Json, AssessmentRequest, QuoteRequest]) -> Assessment: ...
     def quote_json(self, text: str) -> str: ...
     def assess_json(self, text: str) -> str: ...
-    # Defined in cybercover/portfolio.py (numpy/pandas conversion), attached to Engine.
+    # Defined in cybercover/portfolio.py (pandas taken apart; the conversion is C++), attached to Engine.
     def quote_arrays(
         self,
         *,
@@ -94,8 +99,9 @@ class Engine:
         edr_installed_on: Optional[_Column] = None,
         phishing_click_rate: Optional[_Column] = None,
         top_up: Optional[Mapping[str, Union[_Column, Tuple[_Column, Optional[_Column]]]]] = None,
-        subsidy_program: Optional[str] = None,
+        subsidy_program: Optional[Union[str, _Column]] = None,
         service_monthly_price_yen: Optional[_Column] = None,
+        ids: Optional[_Column] = None,
         threads: Optional[int] = None,
         errors: Literal["raise", "collect"] = "raise",
     ) -> PortfolioResult: ...
@@ -106,6 +112,7 @@ class Engine:
         answers: Optional[_Column] = None,
         quote_date: Optional[_Date] = None,
         subsidy_program: Optional[str] = None,
+        keep: Optional[Sequence[str]] = None,
         threads: Optional[int] = None,
         errors: Literal["raise", "collect"] = "raise",
     ) -> Any: ...
@@ -113,19 +120,22 @@ class Engine:
     def __deepcopy__(self, memo: Any) -> Engine: ...
 
 def check_tables(path: _PathLike) -> List[Dict[str, Optional[str]]]: ...
-def _json_round_trip(value: Any) -> Any: ...
-def _price_portfolio(
+def _request_json_text(value: Any) -> str: ...
+def _quote_columns(
     engine: Engine,
-    answers: numpy.ndarray,
-    columns: Dict[str, Optional[numpy.ndarray]],
+    rows: int,
+    columns: List[Tuple[str, Tuple[Any, ...]]],
     *,
-    industry_keys: List[str],
-    quote_day: Optional[int],
-    top_up: List[Tuple[str, numpy.ndarray, Optional[numpy.ndarray]]],
+    answers: Optional[numpy.ndarray],
+    quote_date: Optional[_Date],
     subsidy_program: Optional[str],
+    ids: Optional[numpy.ndarray],
+    day_column: Optional[numpy.ndarray],
     threads: int,
     collect: bool,
 ) -> Dict[str, Any]: ...
+def _request_contract() -> List[Dict[str, Any]]: ...
+def _score_matrix(engine: Engine, answers: numpy.ndarray, security_action: numpy.ndarray, quote_date: _Date) -> Dict[str, numpy.ndarray]: ...
 def _portfolio_codes() -> Dict[str, List[Any]]: ...
 def _portfolio_editions(engine: Engine) -> List[Dict[str, Any]]: ...
 

@@ -1,4 +1,4 @@
-"""Typed requests: the JSON request of RATE_MANUAL §7 as keyword-only dataclasses.
+"""Typed requests: the JSON request of docs/request_contract.md as keyword-only dataclasses.
 
 Each class has ``to_dict()`` returning exactly the JSON request (optional fields left as
 ``None`` are omitted), and :meth:`cybercover.Engine.quote` / :meth:`~cybercover.Engine.assess`
@@ -209,7 +209,7 @@ class Cover:
 
 @dataclass(frozen=True, kw_only=True)
 class QuoteRequest:
-    """A quote request (RATE_MANUAL §7).
+    """A quote request (docs/request_contract.md).
 
     Parameters
     ----------
@@ -270,7 +270,7 @@ class QuoteRequest:
 
 @dataclass(frozen=True, kw_only=True)
 class AssessmentRequest:
-    """An assessment request (RATE_MANUAL §1): only the questionnaire part of a quote.
+    """An assessment request (docs/rating_rules.md §1): only the questionnaire part of a quote.
 
     Parameters
     ----------

@@ -1,16 +1,16 @@
 """Synthetic SME portfolios for benchmarks, notebooks and tests.
 
 :func:`generate_portfolio` draws ``n`` companies that look like the participants of the
-FY2020 "サイバーセキュリティお助け隊" demonstration in the Chubu region (the seed report,
-``/work/shared/seed``; DOMAIN.md summarises it), with their answers to the 98-item
+FY2020 "サイバーセキュリティお助け隊" demonstration in the Chubu region (the seed report;
+``docs/domain.md`` summarises it), with their answers to the 98-item
 assessment, their controls, bundle plan and top-up choices. Every row is a valid quote
 request for :meth:`cybercover.Engine.quote_frame`: it never fails validation.
 
 The generator is seeded (``numpy.random.Generator(PCG64(seed))``), vectorised (a million
-rows in a few seconds) and reads the item ids, points, ``allow_na`` flags and SECURITY
-ACTION tags from the questionnaire of the edition in force on the quote date, and the
-offered limits and deductibles from its top-up table: nothing about the tables is
-hard-coded. :meth:`Portfolio.describe` reports the calibration statistics actually
+rows in a few seconds) and keeps only the sampling: the item ids, points, ``allow_na``
+flags and SECURITY ACTION tags, the offered limits and deductibles and the claim
+frequencies come from the tables the library loaded (the edition in force on the quote
+date), and the scores and the SME test of :meth:`Portfolio.describe` are the engine's. :meth:`Portfolio.describe` reports the calibration statistics actually
 achieved, for comparison with :data:`TARGETS`.
 
 Calibration (source of each figure; "report" = the seed report, N = its sample)
@@ -103,7 +103,7 @@ Legacy OS
     5% of firms (7% of manufacturers, whose factory PCs age; 1% of software firms;
     fewer among mature firms) have 1 + Poisson(0.5) such endpoints.
 Bundle plan
-    Consistent with the controls (RATE_MANUAL §4): managed UTM and EDR -> utm_edr 85%,
+    Consistent with the controls (docs/rating_rules.md §4): managed UTM and EDR -> utm_edr 85%,
     utm 8%, edr 7%; only a managed UTM -> utm 90% (else none: the service was bought
     outside the bundle); only a managed EDR -> edr 90%; neither -> none.
 Service price
@@ -154,11 +154,9 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
@@ -271,9 +269,10 @@ _Z_GRID = 4097
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Edition:
-    """What the generator reads from one edition's tables."""
+    """What the generator reads from one edition: the library's own loaded tables."""
 
     edition: str
+    engine: Any                 # the cybercover.Engine that loaded it (scores and SME test)
     item_ids: Tuple[str, ...]
     points: np.ndarray          # int64, per item
     allow_na: np.ndarray        # bool
@@ -283,58 +282,35 @@ class _Edition:
     deductibles: Dict[str, Tuple[int, ...]]
     lambda_by_band: Tuple[float, ...]
     lambda_band_max: Tuple[Optional[int], ...]
-    sme: Dict[str, Tuple[int, int, Optional[Tuple[int, int]]]]  # industry -> caps
-    revenue_max_yen: int
 
 
-def _in_force(table: Dict[str, Any], day: _dt.date) -> bool:
-    start = _dt.date.fromisoformat(table["effective_from"])
-    end = table.get("effective_to")
-    return start <= day and (end is None or day <= _dt.date.fromisoformat(end))
+def _load_edition(engine: Any, day: _dt.date) -> _Edition:
+    from . import _core
 
-
-def _load_edition(tables_dir: Union[str, os.PathLike, None], day: _dt.date) -> _Edition:
-    if tables_dir is None:
-        from ._paths import default_tables_dir
-        tables_dir = default_tables_dir()
-    root = Path(tables_dir)
-    candidates = [root] if (root / "questionnaire.json").is_file() else sorted(
-        p for p in root.iterdir() if (p / "questionnaire.json").is_file())
-    for directory in candidates:
-        with (directory / "questionnaire.json").open(encoding="utf-8") as f:
-            q = json.load(f)
-        if _in_force(q, day):
+    number = (day - _dt.date(1970, 1, 1)).days
+    for layout in _core._portfolio_editions(engine):
+        if layout["from_day"] <= number and (layout["to_day"] is None or number <= layout["to_day"]):
             break
     else:
-        raise ValueError(f"no edition under {root} is in force on {day.isoformat()}")
-
-    def read(name: str) -> Dict[str, Any]:
-        with (directory / name).open(encoding="utf-8") as f:
-            return json.load(f)
-
-    top_up, loss, uw = read("top_up.json"), read("loss_model.json"), read("underwriting.json")
-    base = read("base_cover.json")
-    items = q["items"]
-    tag_code = {None: 0, "one_star": 1, "two_star": 2}
-    cats = {c["key"]: (c["capital_max_yen"], c["employees_max"]) for c in uw["sme_categories"]}
-    sme = {}
-    for ind in uw["industries"]:
-        rubber = ind.get("rubber_products_category")
-        sme[ind["key"]] = (*cats[ind["sme_category"]], cats[rubber] if rubber else None)
+        raise ValueError(f"no edition of the engine is in force on {day.isoformat()}")
+    missing = [key for key in INDUSTRIES if key not in layout["industries"]]
+    if missing or any(s not in layout["sections"] for s in TOP_UP_SECTIONS):
+        raise ValueError(f"edition {layout['edition']} lacks the industries or sections the generator is "
+                         f"calibrated for: {missing or [s for s in TOP_UP_SECTIONS if s not in layout['sections']]}")
+    items = layout["items"]
+    tag_code = {"none": 0, "one_star": 1, "two_star": 2}
     return _Edition(
-        edition=q["edition"],
+        edition=layout["edition"],
+        engine=engine,
         item_ids=tuple(it["id"] for it in items),
         points=np.array([it["points"] for it in items], dtype=np.int64),
-        allow_na=np.array([bool(it.get("allow_na")) for it in items]),
-        tag=np.array([tag_code[it.get("security_action")] for it in items], dtype=np.int8),
-        ipa=np.array([it.get("ipa_no") is not None for it in items]),
-        limits={s["key"]: tuple(r["limit_yen"] for r in s["limits"]) for s in top_up["sections"]},
-        deductibles={s["key"]: tuple(r["deductible_yen"] for r in s["deductibles"])
-                     for s in top_up["sections"]},
-        lambda_by_band=tuple(loss["frequency"]["tier_c_lambda_by_employee_band"]),
-        lambda_band_max=tuple(b["max_employees"] for b in base["employee_bands"]),
-        sme=sme,
-        revenue_max_yen=uw["revenue_max_yen"],
+        allow_na=np.array([bool(it["allow_na"]) for it in items]),
+        tag=np.array([tag_code[it["security_action"]] for it in items], dtype=np.int8),
+        ipa=np.array([it["ipa_no"] is not None for it in items]),
+        limits={k: tuple(v["limits"]) for k, v in layout["sections"].items()},
+        deductibles={k: tuple(v["deductibles"]) for k, v in layout["sections"].items()},
+        lambda_by_band=tuple(layout["frequency_by_employee_band"]),
+        lambda_band_max=tuple(layout["employee_band_max"]),
     )
 
 
@@ -379,12 +355,12 @@ class Portfolio:
                 f"quote_date={self.quote_date!r}, edition={self.edition!r})")
 
     def scores(self) -> np.ndarray:
-        """Return each row's assessment score (0-1000) as the engine computes it."""
-        return _scores(self._edition, self.answers,
-                       self.frame["security_action"].cat.codes.to_numpy())
+        """Return each row's assessment score (0-1000), computed by the engine."""
+        return _scored(self._edition, self.answers, self.frame["security_action"].cat.codes.to_numpy(),
+                       self.quote_date)["score"]
 
     def request(self, row: int, *, subsidy_program: Optional[str] = None) -> Dict[str, Any]:
-        """Return row ``row`` as a JSON quote request (RATE_MANUAL §7) for ``Engine.quote``."""
+        """Return row ``row`` as a JSON quote request (docs/request_contract.md) for ``Engine.quote``."""
         r = self.frame.iloc[row]
         answers = {}
         names = {v: k for k, v in ANSWER_CODES.items()}
@@ -446,14 +422,14 @@ class Portfolio:
         if n == 0:
             return out
         sa = f["security_action"].cat.codes.to_numpy()
-        eff = _effective(e, self.answers, sa)
-        score = _scores(e, self.answers, sa)
+        scored = _scored(e, self.answers, sa, self.quote_date)
+        eff, score = scored["effective"], scored["score"]
         col = {item: i for i, item in enumerate(self.item_ids)}
 
         def yes_share(item: str) -> float:
             return float(np.mean(eff[:, col[item]] == _YES)) if item in col else float("nan")
 
-        unknown = ((eff == _UNKNOWN) | (eff == 0)).sum(axis=1)
+        unknown = scored["unknown_count"]
         out.update({
             "score_share_0_300": float(np.mean(score <= 300)),
             "score_mean": float(score.mean()),
@@ -481,8 +457,9 @@ class Portfolio:
         rev = f["revenue_yen"].to_numpy()
         out["capital_le_50m"] = float(np.mean(cap <= 50_000_000))
         out["revenue_median_yen"] = int(np.median(rev))
-        out["sme"] = float(_is_sme(e, f).mean())
-        out["revenue_above_max"] = float(np.mean(rev > e.revenue_max_yen))
+        priced = e.engine.quote_frame(f, answers=self.answers, errors="collect")
+        out["sme"] = float(priced["is_sme"].mean())
+        out["revenue_above_max"] = float((priced["decision_codes"].fillna("").str.contains("REVENUE_OUT_OF_RANGE")).mean())
         out["rubber_products"] = float(f["rubber_products"].mean())
         for key in UTM_STATUSES:
             out[f"utm_{key}"] = float(np.mean(f["utm"] == key))
@@ -522,41 +499,12 @@ class Portfolio:
 
 
 # ---------------------------------------------------------------------------------------
-def _effective(e: _Edition, answers: np.ndarray, sa: np.ndarray) -> np.ndarray:
-    """Return the answers after SECURITY ACTION auto-answers (blank tagged items -> yes)."""
-    eff = answers.copy()
-    for level in (1, 2):
-        cols = np.flatnonzero((e.tag >= 1) & (e.tag <= level))
-        rows = sa >= level
-        if cols.size and rows.any():
-            block = eff[np.ix_(rows, cols)]
-            block[block == 0] = _YES
-            eff[np.ix_(rows, cols)] = block
-    return eff
+def _scored(e: _Edition, answers: np.ndarray, sa: np.ndarray, quote_date: str) -> Dict[str, np.ndarray]:
+    """The engine's own scoring: score, unknown count and the effective answers per row."""
+    from . import _core
 
-
-def _scores(e: _Edition, answers: np.ndarray, sa: np.ndarray) -> np.ndarray:
-    """Return rhu(1000 x earned / applicable) per row, in integers (credit x 2)."""
-    eff = _effective(e, answers, sa)
-    credit2 = np.array([0, 2, 1, 0, 0, 0], dtype=np.int64)  # by code; na excluded below
-    earned2 = credit2[eff] @ e.points
-    applicable = (eff != _NA) @ e.points
-    # rhu(1000 * earned2 / (2 * applicable)) = floor((1000*earned2 + applicable) / (2*applicable))
-    return (1000 * earned2 + applicable) // (2 * applicable)
-
-
-def _is_sme(e: _Edition, f: pd.DataFrame) -> np.ndarray:
-    ind = f["industry"].astype(str).to_numpy()
-    cap_max = np.empty(len(f), dtype=np.int64)
-    emp_max = np.empty(len(f), dtype=np.int64)
-    rubber = f["rubber_products"].to_numpy()
-    for key, (c, m, rub) in e.sme.items():
-        sel = ind == key
-        cap_max[sel], emp_max[sel] = c, m
-        if rub is not None:
-            sel_r = sel & rubber
-            cap_max[sel_r], emp_max[sel_r] = rub
-    return (f["capital_yen"].to_numpy() <= cap_max) | (f["employees"].to_numpy() <= emp_max)
+    return _core._score_matrix(e.engine, np.ascontiguousarray(answers, dtype=np.uint8),
+                               np.asarray(sa, dtype=np.uint8), quote_date)
 
 
 def _norm_ppf(p: float) -> float:
@@ -603,7 +551,7 @@ def _rows_choice(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------
 def generate_portfolio(n: int, *, seed: int, quote_date: Union[str, _dt.date] = "2026-12-15",
-                       tables_dir: Union[str, os.PathLike, None] = None) -> Portfolio:
+                       tables_dir: Union[str, os.PathLike, None] = None, engine: Any = None) -> Portfolio:
     """Generate ``n`` synthetic SME quote requests calibrated to the seed report.
 
     Parameters
@@ -619,6 +567,9 @@ def generate_portfolio(n: int, *, seed: int, quote_date: Union[str, _dt.date] = 
     tables_dir : path, optional
         A rating-tables directory (one sub-directory per edition, or one edition
         directory); default: the tables shipped with the package.
+    engine : cybercover.Engine, optional
+        The engine whose loaded tables the generator reads (instead of ``tables_dir``):
+        item ids, points, tags, limits and frequencies come from the library itself.
 
     Returns
     -------
@@ -633,7 +584,12 @@ def generate_portfolio(n: int, *, seed: int, quote_date: Union[str, _dt.date] = 
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
     day = quote_date if isinstance(quote_date, _dt.date) else _dt.date.fromisoformat(str(quote_date))
-    e = _load_edition(tables_dir, day)
+    if engine is None:
+        from ._core import Engine
+        engine = Engine(tables_dir)
+    elif tables_dir is not None:
+        raise ValueError("give tables_dir or engine, not both")
+    e = _load_edition(engine, day)
     rng = np.random.Generator(np.random.PCG64(seed))
     n = int(n)
 

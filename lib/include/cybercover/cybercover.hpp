@@ -3,9 +3,11 @@
 
 #include "cybercover/assessment/assessment.hpp"
 #include "cybercover/batch/portfolio.hpp"
+#include "cybercover/contract/request_contract.hpp"
 #include "cybercover/date.hpp"
 #include "cybercover/error.hpp"
 #include "cybercover/exact.hpp"
+#include "cybercover/io/csv_portfolio.hpp"
 #include "cybercover/io/json_io.hpp"
 #include "cybercover/loss/aggregate.hpp"
 #include "cybercover/loss/book.hpp"

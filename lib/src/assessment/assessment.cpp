@@ -2,8 +2,11 @@
 
 #include <array>
 
+#include "assessment/scoring.hpp"
+#include "assessment/scoring_layout.hpp"
 #include "cybercover/error.hpp"
-#include "cybercover/exact.hpp"
+#include "detail/exact_arith.hpp"
+#include "tables/compiled_questionnaire.hpp"
 
 namespace cybercover {
 
@@ -17,6 +20,9 @@ bool auto_answered(SecurityAction tag, SecurityAction declared) {
   }
   return false;
 }
+
+using detail::ItemRule;
+using detail::ScoringLayout;
 
 Answer effective(const ItemRule& rule, SecurityAction declared, Answer given) {
   return given == Answer::kUnanswered && auto_answered(rule.tag, declared) ? Answer::kYes : given;
@@ -40,15 +46,15 @@ void check_sheet_size(const Questionnaire& q, std::size_t count) {
                     std::to_string(q.items.size()) + " items");
 }
 
+// 0 when no item is applicable: the caller reports that (at its turn among the checks).
 int score_of(const Questionnaire& q, int earned, int applicable) {
-  if (applicable == 0)
-    throw Error(ErrorCode::kNoApplicableItem, "answers", "no item is applicable: every item was answered \"na\"");
+  if (applicable == 0) return 0;
   return static_cast<int>(round_half_up(Rational{Int128(q.max_score) * earned, applicable}));
 }
 
 // Folds one effective answer into the running totals; false for na (excluded).
-inline bool tally(const Questionnaire& q, std::size_t i, Answer a, ScoreSummary& s) {
-  const ItemRule& rule = q.rules[i];
+inline bool tally(const Questionnaire& q, const ScoringLayout& layout, std::size_t i, Answer a, ScoreSummary& s) {
+  const ItemRule& rule = layout.rules[i];
   if (static_cast<std::uint8_t>(a) > static_cast<std::uint8_t>(Answer::kNa)) throw_bad_answer(q.items[i], a);
   if (a == Answer::kNa) {
     if (!rule.allow_na) throw_na_not_allowed(q.items[i]);
@@ -75,9 +81,17 @@ Answer effective_answer(const Item& item, SecurityAction declared, Answer given)
 
 ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, const Answer* answers,
                            std::size_t count) {
+  return detail::score_summary(q, *detail::compiled(q), declared, answers, count);
+}
+
+namespace detail {
+
+ScoreSummary score_summary(const Questionnaire& q, const CompiledQuestionnaire& compiled, SecurityAction declared,
+                           const Answer* answers, std::size_t count) {
   check_sheet_size(q, count);
+  const ScoringLayout& layout = compiled.scoring;
   // Branch-free: one table look-up and one addition per item (see Questionnaire::tally_table).
-  const std::uint64_t* table = q.tally_table.data() + static_cast<std::size_t>(declared) * 8;
+  const std::uint64_t* table = layout.tally_table.data() + static_cast<std::size_t>(declared) * 8;
   std::uint64_t sums = 0;
   unsigned codes = 0;
   for (std::size_t i = 0; i < count; ++i) {
@@ -91,7 +105,7 @@ ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, cons
   const bool rejected = (sums >> 48) != 0 || codes > 7;
   ScoreSummary s;
   if (rejected) {  // the checking loop names the first offending item
-    for (std::size_t i = 0; i < count; ++i) tally(q, i, effective(q.rules[i], declared, answers[i]), s);
+    for (std::size_t i = 0; i < count; ++i) tally(q, layout, i, effective(layout.rules[i], declared, answers[i]), s);
   }
   s.applicable = static_cast<int>(applicable);
   s.earned = static_cast<int>(earned);
@@ -100,10 +114,12 @@ ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, cons
   return s;
 }
 
-Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerSheet& sheet) {
+Assessment assess_unchecked(const Questionnaire& q, SecurityAction declared, const AnswerSheet& sheet) {
+  const std::shared_ptr<const CompiledQuestionnaire> compiled_q = compiled(q);
+  const ScoringLayout& layout = compiled_q->scoring;
   const std::vector<Answer>& answers = sheet.answers();
   // The lean pass checks every answer first (and names the first bad item).
-  const ScoreSummary summary = score_summary(q, declared, answers.data(), answers.size());
+  const ScoreSummary summary = score_summary(q, *compiled_q, declared, answers.data(), answers.size());
   const std::size_t n = answers.size();
   Assessment out;
   out.summary = summary;
@@ -111,13 +127,13 @@ Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerS
 
   // Per item: the packed tally (see Questionnaire::tally_table) summed by domain, and points
   // lost counted per value for a stable counting sort of the unmet items.
-  const std::uint64_t* table = q.tally_table.data() + static_cast<std::size_t>(declared) * 8;
+  const std::uint64_t* table = layout.tally_table.data() + static_cast<std::size_t>(declared) * 8;
   constexpr std::size_t kStackLimit = 512;
   std::array<std::uint16_t, kStackLimit + 1> small_counts{};
   std::vector<std::uint16_t> large_counts;
   std::uint16_t* counts = small_counts.data();
-  if (static_cast<std::size_t>(q.max_item_points) > kStackLimit) {
-    large_counts.assign(static_cast<std::size_t>(q.max_item_points) + 1, 0);
+  if (static_cast<std::size_t>(layout.max_item_points) > kStackLimit) {
+    large_counts.assign(static_cast<std::size_t>(layout.max_item_points) + 1, 0);
     counts = large_counts.data();
   }
   std::vector<std::uint64_t> domain_sums(q.domains.size(), 0);
@@ -128,9 +144,9 @@ Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerS
   for (std::size_t i = 0; i < n; ++i) {
     const Answer given = answers[i];
     const std::uint64_t v = table[i * 24 + static_cast<std::size_t>(given)];
-    domain_sums[q.rules[i].domain] += v;
+    domain_sums[layout.rules[i].domain] += v;
     if (given == Answer::kUnanswered && ((v >> 32) & 1)) out.unanswered.push_back(static_cast<int>(i));
-    if (declared_any && given != Answer::kUnanswered && given != Answer::kYes && auto_answered(q.rules[i].tag, declared))
+    if (declared_any && given != Answer::kUnanswered && given != Answer::kYes && auto_answered(layout.rules[i].tag, declared))
       out.warnings.push_back({"SECURITY_ACTION_INCONSISTENT", static_cast<int>(i), given});
     // Branch-free: whether an item is met is as good as random, so a branch would mispredict.
     const int lost = lost_of(v);
@@ -165,6 +181,19 @@ Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerS
   }
   out.unmet.resize(unmet_count);
   return out;
+}
+
+}  // namespace detail
+
+void require_applicable(const ScoreSummary& s) {
+  if (s.applicable == 0)
+    throw Error(ErrorCode::kNoApplicableItem, "answers", "no item is applicable: every item was answered \"na\"");
+}
+
+Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerSheet& sheet) {
+  Assessment a = detail::assess_unchecked(q, declared, sheet);
+  require_applicable(a.summary);
+  return a;
 }
 
 }  // namespace cybercover

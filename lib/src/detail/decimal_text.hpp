@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cybercover/exact.hpp"
+#include "detail/exact_arith.hpp"
 
 namespace cybercover::detail {
 

@@ -11,6 +11,7 @@
 
 #include "cybercover/date.hpp"
 #include "cybercover/error.hpp"
+#include "detail/exact_arith.hpp"
 #include "cybercover/exact.hpp"
 #include "detail/json_doc.hpp"
 

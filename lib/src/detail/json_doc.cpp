@@ -12,8 +12,9 @@ namespace cybercover::detail {
 
 class JsonParser {
  public:
-  JsonParser(std::string_view text, JsonDoc& doc, bool reject_duplicates)
-      : text_(text), doc_(doc), reject_duplicates_(reject_duplicates) {}
+  JsonParser(std::string_view text, JsonDoc& doc, const JsonDoc::ParseOptions& options)
+      : text_(text), doc_(doc), reject_duplicates_(options.reject_duplicate_names),
+        allow_infinity_(options.allow_infinity_literals) {}
 
   void parse_document() {
     skip_space();
@@ -83,6 +84,12 @@ class JsonParser {
       case 't': return literal("true", JsonDoc::Type::kTrue, key);
       case 'f': return literal("false", JsonDoc::Type::kFalse, key);
       case 'n': return literal("null", JsonDoc::Type::kNull, key);
+      case 'I':
+        if (allow_infinity_) return infinity(key, false);
+        return number(key);
+      case '-':
+        if (allow_infinity_ && text_.substr(pos_, 2) == "-I") return infinity(key, true);
+        return number(key);
       default: return number(key);
     }
   }
@@ -252,6 +259,18 @@ class JsonParser {
     return doc_.arena_->back();
   }
 
+  // Infinity and -Infinity: not JSON, but what a Python float can hold (the library's Python
+  // door asks for them, so that the checks name the field rather than fail the parse).
+  void infinity(std::string_view key, bool negative) {
+    const std::size_t start = pos_;
+    pos_ += negative ? 1 : 0;
+    if (text_.substr(pos_, 8) != "Infinity") fail("invalid literal");
+    pos_ += 8;
+    JsonDoc::Node& n = doc_.nodes_[push(JsonDoc::Type::kNumber, key)];
+    n.text = text_.substr(start, pos_ - start);
+    n.number = negative ? -HUGE_VAL : HUGE_VAL;
+  }
+
   void number(std::string_view key) {
     const std::size_t start = pos_;
     consume('-');
@@ -284,21 +303,36 @@ class JsonParser {
       const auto r = std::from_chars(t.data(), t.data() + t.size(), n.integer);
       if (r.ec == std::errc()) n.type = JsonDoc::Type::kInteger;
     }
-    std::from_chars(t.data(), t.data() + t.size(), n.number);  // out of range: stays as parsed
-    if (n.type == JsonDoc::Type::kNumber && !std::isfinite(n.number))
-      n.number = t[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), n.number);
+    if (r.ec == std::errc::result_out_of_range) {
+      // Beyond the doubles (1e400) or below their smallest step (1e-400): never 0 for a huge
+      // number. The text stays as written, which the request checks read exactly.
+      const auto e = t.find_first_of("eE");
+      const bool tiny = e != std::string_view::npos ? t.substr(e + 1, 1) == "-"
+                                                    : t.find_first_not_of("-0.") == std::string_view::npos ||
+                                                          t.substr(t[0] == '-' ? 1 : 0, 2) == "0.";
+      const bool negative = t[0] == '-';
+      n.number = tiny ? (negative ? -0.0 : 0.0) : (negative ? -HUGE_VAL : HUGE_VAL);
+    }
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
   JsonDoc& doc_;
   bool reject_duplicates_;
+  bool allow_infinity_;
 };
 
 JsonDoc JsonDoc::parse(std::string_view text, bool reject_duplicate_names) {
+  ParseOptions options;
+  options.reject_duplicate_names = reject_duplicate_names;
+  return parse(text, options);
+}
+
+JsonDoc JsonDoc::parse(std::string_view text, const ParseOptions& options) {
   JsonDoc doc;
   doc.nodes_.reserve(text.size() / 16 + 8);
-  JsonParser(text, doc, reject_duplicate_names).parse_document();
+  JsonParser(text, doc, options).parse_document();
   return doc;
 }
 

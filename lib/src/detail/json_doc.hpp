@@ -34,6 +34,11 @@ class JsonDoc {
   // Duplicate member names are rejected when asked (quadratic in an object's size, so the
   // request path leaves it to JsonCursor::only_keys and the answer sheet).
   static JsonDoc parse(std::string_view text, bool reject_duplicate_names = true);
+  struct ParseOptions {
+    bool reject_duplicate_names = true;
+    bool allow_infinity_literals = false;  // Infinity / -Infinity (Python floats), not JSON
+  };
+  static JsonDoc parse(std::string_view text, const ParseOptions& options);
   // Copies an nlohmann value, keeping NaN and infinities as numbers (for the checks to reject).
   static JsonDoc from_nlohmann(const nlohmann::json& value);
 

@@ -3,137 +3,244 @@
 #include <algorithm>
 #include <array>
 
+#include "contract/field_checks.hpp"
+#include "cybercover/contract/request_contract.hpp"
 #include "cybercover/error.hpp"
 #include "detail/json_cursor.hpp"
 #include "detail/json_doc.hpp"
 #include "detail/json_writer.hpp"
+#include "tables/compiled_questionnaire.hpp"
 
 namespace cybercover {
 
 using detail::JsonCursor;
 using detail::JsonDoc;
 using detail::JsonWriter;
+using detail::RawValue;
 
 namespace {
 
-// ---- requests ---------------------------------------------------------------------------
+// ---- requests: every field read through the request contract's checks ---------------------
 const std::string kNoPrefix;
 
-template <typename E>
-E parse_enum(const JsonCursor& c, std::optional<E> (*parse)(std::string_view), const char* allowed) {
-  const auto v = parse(c.string_view());
-  if (!v) c.fail_value(std::string("must be one of ") + allowed);
-  return *v;
+// A field of a request object as the contract sees it: absent (no key, or null) or a scalar.
+// Composite values keep their rendering in `rendered` for the message.
+struct JsonField {
+  RawValue value;
+  std::string rendered;
+};
+
+JsonField raw_of(const JsonCursor& c) {
+  JsonField f;
+  const JsonDoc::Node& n = c.node();
+  switch (n.type) {
+    case JsonDoc::Type::kNull: break;
+    case JsonDoc::Type::kFalse: f.value = RawValue::of_bool(false); break;
+    case JsonDoc::Type::kTrue: f.value = RawValue::of_bool(true); break;
+    case JsonDoc::Type::kInteger: f.value = RawValue::of_integer(n.integer); break;
+    case JsonDoc::Type::kNumber: f.value = RawValue::of_number(n.number, n.text); break;
+    case JsonDoc::Type::kString: f.value = RawValue::of_string(n.text); break;
+    default:
+      f.rendered = c.describe();
+      f.value = RawValue::of_other(f.rendered);
+  }
+  return f;
+}
+
+JsonField member(const JsonCursor& object, std::string_view key) {
+  const auto c = object.find(key);  // null counts as absent
+  return c ? raw_of(*c) : JsonField{};
+}
+
+const FieldSpec& spec(Field f) { return field_spec(f); }
+std::string path(Field f) { return std::string(field_spec(f).json_path); }
+
+// An object-valued member (company, controls, controls.edr, top_up): required or optional.
+std::optional<JsonCursor> object_member(const JsonCursor& parent, std::string_view key, const std::string& where,
+                                        bool required) {
+  const auto c = parent.find(key);
+  if (!c) {
+    if (required) throw Error(ErrorCode::kMissing, where, "required field is missing");
+    return std::nullopt;
+  }
+  if (!c->is_object()) throw Error(ErrorCode::kWrongType, where, "must be an object", c->describe());
+  return c;
 }
 
 JsonCursor request_root(const JsonDoc& doc) {
   JsonCursor root(doc, ErrorKind::kInput, kNoPrefix);
-  root.require_object();
+  if (!root.is_object()) throw Error(ErrorCode::kWrongType, "request", "must be a JSON object", root.describe());
   root.only_keys({"quote_date", "company", "security_action", "answers", "controls", "bundle_plan",
                   "top_up", "subsidy_program", "service_monthly_price_yen"});
   return root;
 }
 
-SecurityAction parse_security_action_field(const JsonCursor& root) {
-  const auto sa = root.find("security_action");
-  return sa ? parse_enum(*sa, parse_security_action, "\"none\", \"one_star\", \"two_star\"")
-            : SecurityAction::kNone;
+SecurityAction security_action_of(const JsonCursor& root) {
+  return detail::optional_label(spec(Field::kSecurityAction), path(Field::kSecurityAction),
+                                member(root, "security_action").value, parse_security_action)
+      .value_or(SecurityAction::kNone);
 }
 
-AnswerSheet parse_answers(const JsonCursor& root, const Questionnaire& q) {
-  AnswerSheet sheet(q);
-  root.at("answers").for_each_member([&](std::string_view id, const JsonCursor& c) {
-    const int index = q.item_index(id);
-    if (index < 0) c.fail_code(ErrorCode::kUnknownItem, "no such item in the questionnaire of this edition", false);
-    Answer& slot = sheet.answers()[static_cast<std::size_t>(index)];
-    if (slot != Answer::kUnanswered) c.fail_code(ErrorCode::kDuplicateField, "item answered twice", false);
-    slot = parse_enum(c, parse_answer, "\"yes\", \"partial\", \"no\", \"unknown\", \"na\"");
+// Answers, in two steps. First each value on its own ("yes"..."na"), in questionnaire order
+// (ids "Dnn.m" sort by domain then item number, as the items do); then, once the edition is
+// known, each id against its questionnaire (unknown ids, na where an item does not allow it
+// is left to the scoring, like every other door).
+struct GivenAnswers {
+  struct Entry {
+    std::pair<int, int> order;  // (domain, item number); unparsable ids last, in document order
+    std::string_view id;
+    Answer answer = Answer::kUnanswered;
+  };
+  std::vector<Entry> entries;
+};
+
+std::pair<int, int> id_order(std::string_view id, int position) {
+  int domain = 0, number = 0;
+  bool ok = id.size() >= 5 && id.size() <= 7 && id[0] == 'D' && id[3] == '.';
+  for (std::size_t i = 1; ok && i < id.size(); ++i) {
+    if (i == 3) continue;
+    ok = id[i] >= '0' && id[i] <= '9';
+    if (i < 3) domain = domain * 10 + (id[i] - '0');
+    else number = number * 10 + (id[i] - '0');
+  }
+  return ok ? std::make_pair(domain, number) : std::make_pair(1 << 30, position);
+}
+
+GivenAnswers read_answers(const JsonCursor& root) {
+  const auto answers = object_member(root, "answers", "answers", true);
+  GivenAnswers given;
+  std::vector<JsonCursor> cursors;
+  answers->for_each_member([&](std::string_view id, const JsonCursor& c) {
+    given.entries.push_back({id_order(id, static_cast<int>(given.entries.size())), id, Answer::kUnanswered});
+    cursors.push_back(c);
   });
+  std::vector<std::size_t> order(given.entries.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return given.entries[x].order < given.entries[y].order; });
+  const FieldSpec& answer = spec(Field::kAnswer);
+  for (std::size_t k : order) {
+    auto& e = given.entries[k];
+    const JsonField f = raw_of(cursors[k]);
+    const auto a = detail::optional_label(answer, "answers." + std::string(e.id), f.value, parse_answer);
+    e.answer = a.value_or(Answer::kUnanswered);  // null: unanswered
+  }
+  return given;
+}
+
+AnswerSheet sheet_of(const GivenAnswers& given, const Questionnaire& q) {
+  AnswerSheet sheet(q);
+  std::vector<bool> seen(q.items.size(), false);
+  for (const auto& e : given.entries) {  // document order
+    const int index = q.item_index(e.id);
+    const std::string where = "answers." + std::string(e.id);
+    if (index < 0) throw Error(ErrorCode::kUnknownItem, where, "no such item in the questionnaire of this edition");
+    if (seen[static_cast<std::size_t>(index)]) throw Error(ErrorCode::kDuplicateField, where, "item answered twice");
+    seen[static_cast<std::size_t>(index)] = true;
+    sheet.answers()[static_cast<std::size_t>(index)] = e.answer;
+  }
   return sheet;
 }
 
-Company parse_company(const JsonCursor& c) {
+Company parse_company(const JsonCursor& root) {
+  const JsonCursor c = *object_member(root, "company", "company", true);
   c.only_keys({"industry", "employees", "capital_yen", "revenue_yen", "endpoints", "rubber_products"});
   Company company;
-  company.industry = c.at("industry").string();
-  company.employees = c.at("employees").integer(1);
-  company.capital_yen = c.at("capital_yen").integer(0);
-  company.revenue_yen = c.at("revenue_yen").integer(0);
-  company.endpoints = c.at("endpoints").integer(0);
-  if (const auto r = c.find("rubber_products")) company.rubber_products = r->boolean();
+  company.industry = std::string(detail::read_text(spec(Field::kIndustry), path(Field::kIndustry), member(c, "industry").value));
+  company.employees = detail::read_integer(spec(Field::kEmployees), path(Field::kEmployees), member(c, "employees").value);
+  company.capital_yen = detail::read_integer(spec(Field::kCapitalYen), path(Field::kCapitalYen), member(c, "capital_yen").value);
+  company.revenue_yen = detail::read_integer(spec(Field::kRevenueYen), path(Field::kRevenueYen), member(c, "revenue_yen").value);
+  company.endpoints = detail::read_integer(spec(Field::kEndpoints), path(Field::kEndpoints), member(c, "endpoints").value);
+  company.rubber_products =
+      detail::read_boolean(spec(Field::kRubberProducts), path(Field::kRubberProducts), member(c, "rubber_products").value);
   return company;
 }
 
-Controls parse_controls(const JsonCursor& c) {
+Controls parse_controls(const JsonCursor& root) {
+  const JsonCursor c = *object_member(root, "controls", "controls", true);
   c.only_keys({"utm", "edr", "legacy_os_endpoints", "phishing_click_rate", "incidents_3y"});
   Controls controls;
-  controls.utm = parse_enum(c.at("utm"), parse_utm_status, "\"none\", \"unmanaged\", \"managed\"");
-  const JsonCursor edr = c.at("edr");
+  controls.utm = detail::read_label(spec(Field::kUtm), path(Field::kUtm), member(c, "utm").value, parse_utm_status);
+  const JsonCursor edr = *object_member(c, "edr", "controls.edr", true);
   edr.only_keys({"status", "covered_endpoints", "installed_on"});
-  controls.edr.status = parse_enum(edr.at("status"), parse_edr_status, "\"none\", \"self_managed\", \"managed\"");
-  if (controls.edr.status != EdrStatus::kNone)
-    controls.edr.covered_endpoints = edr.at("covered_endpoints").integer(0);
-  else if (const auto covered = edr.find("covered_endpoints"))
-    controls.edr.covered_endpoints = covered->integer(0);
-  if (const auto installed = edr.find("installed_on")) {
-    const Date d = installed->date();
-    if (controls.edr.status == EdrStatus::kManaged) controls.edr.installed_on = d;  // else ignored
-  }
-  controls.legacy_os_endpoints = c.at("legacy_os_endpoints").integer(0);
-  if (const auto rate = c.find("phishing_click_rate")) {
-    controls.phishing_click_rate = rate->finite_double();
-    if (*controls.phishing_click_rate < 0 || *controls.phishing_click_rate > 1)
-      rate->fail_value(*controls.phishing_click_rate < 0 ? detail::Rule::kBelowMinimum : detail::Rule::kAboveMaximum,
-                       "must be between 0 and 1");
-  }
-  controls.incidents_3y = c.at("incidents_3y").integer(0);
+  controls.edr.status =
+      detail::read_label(spec(Field::kEdrStatus), path(Field::kEdrStatus), member(edr, "status").value, parse_edr_status);
+  // Absent: 0, as in every door (an EDR with no covered endpoint then fails its rule).
+  controls.edr.covered_endpoints = detail::optional_integer(spec(Field::kEdrCoveredEndpoints), path(Field::kEdrCoveredEndpoints),
+                                                            member(edr, "covered_endpoints").value)
+                                       .value_or(0);
+  const auto installed = detail::optional_date(spec(Field::kEdrInstalledOn), path(Field::kEdrInstalledOn),
+                                               member(edr, "installed_on").value);
+  if (controls.edr.status == EdrStatus::kManaged) controls.edr.installed_on = installed;  // else ignored
+  controls.legacy_os_endpoints = detail::read_integer(spec(Field::kLegacyOsEndpoints), path(Field::kLegacyOsEndpoints),
+                                                      member(c, "legacy_os_endpoints").value);
+  controls.phishing_click_rate = detail::optional_number(spec(Field::kPhishingClickRate), path(Field::kPhishingClickRate),
+                                                         member(c, "phishing_click_rate").value);
+  controls.incidents_3y =
+      detail::read_integer(spec(Field::kIncidents3y), path(Field::kIncidents3y), member(c, "incidents_3y").value);
   return controls;
 }
 
 std::vector<CoverSelection> parse_top_up(const JsonCursor& root) {
   std::vector<CoverSelection> out;
-  const auto top_up = root.find("top_up");
+  const auto top_up = object_member(root, "top_up", "top_up", false);
   if (!top_up) return out;
   top_up->for_each_member([&](std::string_view section, const JsonCursor& c) {
+    const std::string where = "top_up." + std::string(section);
+    if (!c.is_object()) throw Error(ErrorCode::kWrongType, where, "must be an object", c.describe());
     c.only_keys({"limit_yen", "deductible_yen"});
     CoverSelection s;
     s.section = std::string(section);
-    s.limit_yen = c.at("limit_yen").integer(0);
-    if (const auto d = c.find("deductible_yen")) s.deductible_yen = d->integer(0);
+    s.limit_yen = detail::read_integer(spec(Field::kTopUpLimit), json_path(Field::kTopUpLimit, section),
+                                       member(c, "limit_yen").value);
+    s.deductible_yen = detail::optional_integer(spec(Field::kTopUpDeductible), json_path(Field::kTopUpDeductible, section),
+                                                member(c, "deductible_yen").value);
     out.push_back(std::move(s));
   });
   return out;
 }
 
+Date quote_date_of(const JsonCursor& root) {
+  return detail::read_date(spec(Field::kQuoteDate), path(Field::kQuoteDate), member(root, "quote_date").value);
+}
+
 AssessmentRequest assessment_request_from(const JsonDoc& doc, const TableLibrary& library) {
   const JsonCursor root = request_root(doc);
   AssessmentRequest r;
-  r.quote_date = root.at("quote_date").date();
-  const RatingTables& t = library.for_date(r.quote_date);
-  r.security_action = parse_security_action_field(root);
-  r.answers = parse_answers(root, t.questionnaire);
+  r.quote_date = quote_date_of(root);
+  r.security_action = security_action_of(root);
+  const GivenAnswers answers = read_answers(root);
+  r.answers = sheet_of(answers, library.for_date(r.quote_date).questionnaire);
   return r;
 }
 
 QuoteRequest quote_request_from(const JsonDoc& doc, const TableLibrary& library) {
   const JsonCursor root = request_root(doc);
   QuoteRequest r;
-  r.quote_date = root.at("quote_date").date();
-  const RatingTables& t = library.for_date(r.quote_date);
-  r.company = parse_company(root.at("company"));
-  r.security_action = parse_security_action_field(root);
-  r.answers = parse_answers(root, t.questionnaire);
-  r.controls = parse_controls(root.at("controls"));
-  r.bundle_plan = parse_enum(root.at("bundle_plan"), parse_bundle_plan, "\"none\", \"utm\", \"edr\", \"utm_edr\"");
+  r.quote_date = quote_date_of(root);
+  r.company = parse_company(root);
+  r.security_action = security_action_of(root);
+  const GivenAnswers answers = read_answers(root);
+  r.controls = parse_controls(root);
+  r.bundle_plan =
+      detail::read_label(spec(Field::kBundlePlan), path(Field::kBundlePlan), member(root, "bundle_plan").value, parse_bundle_plan);
   r.top_up = parse_top_up(root);
-  if (const auto s = root.find("subsidy_program")) r.subsidy_program = s->string();
-  if (const auto p = root.find("service_monthly_price_yen")) r.service_monthly_price_yen = p->integer(0);
+  if (const auto s = detail::optional_text(spec(Field::kSubsidyProgram), path(Field::kSubsidyProgram),
+                                           member(root, "subsidy_program").value))
+    r.subsidy_program = std::string(*s);
+  r.service_monthly_price_yen = detail::optional_integer(spec(Field::kServiceMonthlyPrice), path(Field::kServiceMonthlyPrice),
+                                                         member(root, "service_monthly_price_yen").value);
+  // Every value has been read on its own; now the edition (the questionnaire's item ids).
+  r.answers = sheet_of(answers, library.for_date(r.quote_date).questionnaire);
   return r;
 }
 
-JsonDoc parse_text(std::string_view text, const std::string& what) {
+JsonDoc parse_text(std::string_view text, const std::string& what, const JsonReadOptions& options) {
   try {
-    return JsonDoc::parse(text, /*reject_duplicate_names=*/false);  // checked field by field
+    JsonDoc::ParseOptions parse;
+    parse.reject_duplicate_names = false;  // checked field by field
+    parse.allow_infinity_literals = options.allow_infinity_literals;
+    return JsonDoc::parse(text, parse);
   } catch (const std::invalid_argument& e) {
     throw Error(ErrorCode::kMalformedJson, what, std::string("malformed JSON: ") + e.what());
   }
@@ -166,6 +273,8 @@ void write_tables(JsonWriter& w, const RatingTables& t) {
 }
 
 void write_assessment(JsonWriter& w, const Assessment& a, const Questionnaire& q) {
+  const std::shared_ptr<const detail::CompiledQuestionnaire> compiled = detail::compiled(q);
+  const detail::JsonFragments& fragments = compiled->json;
   w.key("assessment").begin_object();
   w.key("applicable").value(a.summary.applicable);
   w.key("domains").begin_array();
@@ -186,8 +295,8 @@ void write_assessment(JsonWriter& w, const Assessment& a, const Questionnaire& q
   w.key("unknown_count").value(a.summary.unknown_count);
   w.key("unmet").begin_array();
   for (const UnmetItem& u : a.unmet) {
-    // The item's part of the entry was rendered once, at load (Questionnaire::unmet_json_prefix).
-    w.raw_element(q.unmet_json_prefix[static_cast<std::size_t>(u.item)]);
+    // The item's part of the entry was rendered once, at load (io/json_fragments.hpp).
+    w.raw_element(fragments.unmet_prefix[static_cast<std::size_t>(u.item)]);
     w.raw(std::to_string(u.points_lost)).raw("}");
   }
   w.end_array();
@@ -304,12 +413,13 @@ QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& li
   return quote_request_from(copy_of(j), library);
 }
 
-AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library) {
-  return assessment_request_from(parse_text(text, "request"), library);
+AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library,
+                                                const JsonReadOptions& options) {
+  return assessment_request_from(parse_text(text, "request", options), library);
 }
 
-QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library) {
-  return quote_request_from(parse_text(text, "request"), library);
+QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library, const JsonReadOptions& options) {
+  return quote_request_from(parse_text(text, "request", options), library);
 }
 
 void write_json(const AssessmentResult& result, std::string& out) {

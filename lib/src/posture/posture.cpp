@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "cybercover/error.hpp"
+#include "detail/exact_arith.hpp"
 #include "cybercover/exact.hpp"
 #include "detail/decimal_text.hpp"
 
@@ -25,7 +26,6 @@ std::string_view to_string(PostureCode code) {
 }
 
 namespace {
-std::string count_text(std::int64_t v) { return std::to_string(v); }
 
 // The manual compares a click rate as the decimal it is written as (0.05 <= 0.05). A double
 // prints as the shortest decimal that rounds to it, and a 4-place threshold T converts to the
@@ -33,49 +33,6 @@ std::string count_text(std::int64_t v) { return std::to_string(v); }
 // so decimal(r) <= T exactly when r <= double(T): a plain double comparison is exact.
 double threshold(Decimal4 t) { return static_cast<double>(t.scaled()) / static_cast<double>(Decimal4::kScale); }
 }  // namespace
-
-void validate_controls(const Controls& c, std::int64_t endpoints, Date quote_date) {
-  if (c.edr.status != EdrStatus::kNone) {
-    if (endpoints == 0)
-      throw Error(ErrorCode::kEdrWithoutEndpoints, "company.endpoints",
-                  "must be at least 1 when an EDR is deployed (controls.edr.status \"" +
-                      std::string(to_string(c.edr.status)) + "\")",
-                  "0");
-    if (c.edr.covered_endpoints < 1)
-      throw Error(ErrorCode::kEdrWithoutCovered, "controls.edr.covered_endpoints",
-                  "must be at least 1 when an EDR is deployed", count_text(c.edr.covered_endpoints));
-    if (c.edr.covered_endpoints > endpoints)
-      throw Error(ErrorCode::kCoveredAboveEndpoints, "controls.edr.covered_endpoints",
-                  "must not exceed company.endpoints (" + count_text(endpoints) + ")", count_text(c.edr.covered_endpoints));
-  } else if (c.edr.covered_endpoints < 0) {
-    throw Error(ErrorCode::kBelowMinimum, "controls.edr.covered_endpoints", "must be an integer >= 0", count_text(c.edr.covered_endpoints));
-  }
-  if (c.edr.status == EdrStatus::kManaged) {
-    if (!c.edr.installed_on)
-      throw Error(ErrorCode::kMissing, "controls.edr.installed_on", "is required for a managed EDR");
-    if (*c.edr.installed_on > quote_date)
-      throw Error(ErrorCode::kInstalledAfterQuoteDate, "controls.edr.installed_on",
-                  "must not be after quote_date (" + quote_date.to_string() + ")",
-                  quote_for_message(c.edr.installed_on->to_string()));
-  }
-  if (c.legacy_os_endpoints < 0)
-    throw Error(ErrorCode::kBelowMinimum, "controls.legacy_os_endpoints", "must be an integer >= 0", count_text(c.legacy_os_endpoints));
-  if (c.legacy_os_endpoints > endpoints)
-    throw Error(ErrorCode::kLegacyAboveEndpoints, "controls.legacy_os_endpoints",
-                "must not exceed company.endpoints (" + count_text(endpoints) + ")", count_text(c.legacy_os_endpoints));
-  if (c.incidents_3y < 0)
-    throw Error(ErrorCode::kBelowMinimum, "controls.incidents_3y", "must be an integer >= 0", count_text(c.incidents_3y));
-  if (c.phishing_click_rate) {
-    const double r = *c.phishing_click_rate;
-    if (!std::isfinite(r))
-      throw Error(ErrorCode::kNotFinite, "controls.phishing_click_rate", "must be a finite number",
-                  std::isnan(r) ? "NaN" : r > 0 ? "Infinity" : "-Infinity");
-    if (r < 0)
-      throw Error(ErrorCode::kBelowMinimum, "controls.phishing_click_rate", "must be between 0 and 1", detail::float_text(r));
-    if (r > 1)
-      throw Error(ErrorCode::kAboveMaximum, "controls.phishing_click_rate", "must be between 0 and 1", detail::float_text(r));
-  }
-}
 
 Posture compute_posture(const PostureTable& t, int score, const Controls& c,
                         std::int64_t endpoints, Date quote_date) {

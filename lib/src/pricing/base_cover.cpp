@@ -3,34 +3,9 @@
 #include <algorithm>
 
 #include "cybercover/error.hpp"
+#include "detail/exact_arith.hpp"
 
 namespace cybercover {
-
-void validate_plan(const BaseCoverTable& table, BundlePlan plan, const Controls& controls,
-                   const std::optional<Yen>& service_monthly_price_yen) {
-  const std::string_view name = to_string(plan);
-  if (plan == BundlePlan::kNone) {
-    if (service_monthly_price_yen)
-      throw Error(ErrorCode::kServicePriceWithoutPlan, "service_monthly_price_yen",
-                  "is only allowed with a bundle plan, but bundle_plan is \"none\"",
-                  std::to_string(*service_monthly_price_yen));
-    return;
-  }
-  const BasePlan& p = table.plans[static_cast<std::size_t>(plan)];
-  if (!p.offered)
-    throw Error(ErrorCode::kPlanNotOffered, "bundle_plan", "is not offered in this edition", quote_for_message(name));
-  if (p.requires_managed_utm && controls.utm != UtmStatus::kManaged)
-    throw Error(ErrorCode::kPlanRequiresManagedUtm, "bundle_plan",
-                "includes a managed UTM, but controls.utm is \"" + std::string(to_string(controls.utm)) + "\"",
-                quote_for_message(name));
-  if (p.requires_managed_edr && controls.edr.status != EdrStatus::kManaged)
-    throw Error(ErrorCode::kPlanRequiresManagedEdr, "bundle_plan",
-                "includes a managed EDR, but controls.edr.status is \"" + std::string(to_string(controls.edr.status)) + "\"",
-                quote_for_message(name));
-  if (service_monthly_price_yen && *service_monthly_price_yen < 0)
-    throw Error(ErrorCode::kBelowMinimum, "service_monthly_price_yen", "must be an integer >= 0",
-                std::to_string(*service_monthly_price_yen));
-}
 
 std::optional<BaseCoverQuote> price_base_cover(const BaseCoverTable& table, BundlePlan plan,
                                                std::int64_t employees, const Controls& controls,

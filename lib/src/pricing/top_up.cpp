@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cybercover/error.hpp"
+#include "detail/exact_arith.hpp"
 
 namespace cybercover {
 

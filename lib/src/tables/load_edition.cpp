@@ -14,9 +14,9 @@
 #include "cybercover/tables/rating_tables.hpp"
 #include "detail/json_cursor.hpp"
 #include "detail/json_doc.hpp"
-#include "detail/json_writer.hpp"
 #include "detail/sha256.hpp"
 #include "loss/load_loss_model.hpp"
+#include "tables/compiled_questionnaire.hpp"
 
 namespace cybercover {
 
@@ -167,51 +167,11 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
     q.items.push_back(std::move(item));
   }
   if (q.items.empty()) items.fail("must list at least one item");
-  q.first_item_of_domain.assign(100, -1);
-  q.item_count_of_domain.assign(100, 0);
+  std::vector<int> count_of_domain(100, 0);  // domain numbers are 1-99
   for (std::size_t i = 0; i < q.items.size(); ++i) {
     const Item& item = q.items[i];
-    if (item.number != q.item_count_of_domain[static_cast<std::size_t>(item.domain)] + 1)
+    if (item.number != ++count_of_domain[static_cast<std::size_t>(item.domain)])
       items.element(i).at("id").fail_value(Rule::kNotIncreasing, "item numbers must run 1, 2, 3... within a domain");
-    if (item.number == 1) q.first_item_of_domain[static_cast<std::size_t>(item.domain)] = static_cast<int>(i);
-    ++q.item_count_of_domain[static_cast<std::size_t>(item.domain)];
-    ItemRule rule;
-    rule.points = item.points;
-    for (Answer a : {Answer::kYes, Answer::kPartial, Answer::kNo, Answer::kUnknown})
-      rule.earned[static_cast<std::size_t>(a)] =
-          static_cast<std::int32_t>(item.points * q.credit[static_cast<std::size_t>(a)].scaled() / Decimal4::kScale);
-    rule.earned[static_cast<std::size_t>(Answer::kUnanswered)] = rule.earned[static_cast<std::size_t>(Answer::kUnknown)];
-    rule.domain = static_cast<std::uint16_t>(q.domain_index(item.domain));
-    rule.tag = item.security_action;
-    rule.allow_na = item.allow_na;
-    q.rules.push_back(rule);
-    for (SecurityAction declared : {SecurityAction::kNone, SecurityAction::kOneStar, SecurityAction::kTwoStar}) {
-      for (std::uint32_t code = 0; code < 8; ++code) {
-        const bool is_answer = code <= static_cast<std::uint32_t>(Answer::kNa);
-        Answer a = is_answer ? static_cast<Answer>(code) : Answer::kUnknown;
-        const bool auto_yes = a == Answer::kUnanswered &&
-                              (item.security_action == SecurityAction::kOneStar ? declared != SecurityAction::kNone
-                               : item.security_action == SecurityAction::kTwoStar ? declared == SecurityAction::kTwoStar
-                                                                                  : false);
-        if (auto_yes) a = Answer::kYes;
-        std::uint64_t v = 0;
-        if (!is_answer || (a == Answer::kNa && !item.allow_na)) {
-          v = std::uint64_t{1} << 48;
-        } else if (a != Answer::kNa) {
-          v = static_cast<std::uint64_t>(rule.points) |
-              (static_cast<std::uint64_t>(rule.earned[static_cast<std::size_t>(a)]) << 16) |
-              (static_cast<std::uint64_t>(a == Answer::kUnknown || a == Answer::kUnanswered) << 32);
-        }
-        q.tally_table.push_back(v);
-      }
-    }
-    std::string prefix;
-    detail::JsonWriter w(prefix);
-    w.begin_object().key("domain").value(item.domain).key("id").value(item.id);
-    w.key("measure_en").value(item.measure_en).key("measure_ja").value(item.measure_ja);
-    prefix += ",\"points_lost\":";
-    q.unmet_json_prefix.push_back(std::move(prefix));
-    q.max_item_points = std::max(q.max_item_points, item.points);
   }
   if (q.total_points != q.max_score)
     items.fail(Rule::kInconsistent, "item points sum to " + std::to_string(q.total_points) + ", must sum to max_score " +
@@ -591,6 +551,7 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
       throw Error(ErrorCode::kTableMissingFile, (dir / (std::string(name) + ".json")).generic_string(), "table file is missing");
 
   load_questionnaire(root_of(*by_table["questionnaire"]), tables->questionnaire);
+  tables->questionnaire.compiled = detail::compile_questionnaire(tables->questionnaire);
   load_posture(root_of(*by_table["posture"]), tables->posture);
   const auto refer_section = load_underwriting(root_of(*by_table["underwriting"]), tables->underwriting, tables->posture);
   load_base_cover(root_of(*by_table["base_cover"]), tables->base_cover, tables->posture);

@@ -1,6 +1,8 @@
 #include "cybercover/tables/rating_tables.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace cybercover {
 
@@ -17,11 +19,14 @@ int Questionnaire::item_index(std::string_view id) const {
     if (d < 0) return -1;
     number = number * 10 + d;
   }
-  if (static_cast<std::size_t>(domain) >= first_item_of_domain.size() || number < 1 ||
-      number > item_count_of_domain[static_cast<std::size_t>(domain)])
-    return -1;
-  const int index = first_item_of_domain[static_cast<std::size_t>(domain)] + number - 1;
-  return items[static_cast<std::size_t>(index)].id == id ? index : -1;
+  if (number < 1) return -1;
+  // Items are listed in (domain, number) order (the loader checks it).
+  const auto key = std::make_pair(domain, number);
+  const auto it = std::lower_bound(items.begin(), items.end(), key, [](const Item& item, const std::pair<int, int>& k) {
+    return std::make_pair(item.domain, item.number) < k;
+  });
+  if (it == items.end() || it->id != id) return -1;
+  return static_cast<int>(it - items.begin());
 }
 
 int Questionnaire::domain_index(int number) const {

@@ -1,13 +1,22 @@
 #include "cybercover/tables/table_library.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "cybercover/error.hpp"
 
-#ifndef CYBERCOVER_DEFAULT_TABLES_DIR
-#define CYBERCOVER_DEFAULT_TABLES_DIR "rating_tables"
+// The default tables' place relative to the directory of the library file and of the
+// program file (set by lib/CMakeLists.txt from the install directories, e.g.
+// "../share/cybercover/rating_tables"). Never an absolute path: see default_tables_dir().
+#ifndef CYBERCOVER_TABLES_FROM_LIBDIR
+#define CYBERCOVER_TABLES_FROM_LIBDIR "../share/cybercover/rating_tables"
+#endif
+#ifndef CYBERCOVER_TABLES_FROM_BINDIR
+#define CYBERCOVER_TABLES_FROM_BINDIR "../share/cybercover/rating_tables"
 #endif
 
 namespace cybercover {
@@ -81,9 +90,75 @@ std::shared_ptr<const RatingTables> TableLibrary::edition(const std::string& id)
   throw Error(ErrorCode::kUnknownEdition, "edition", "no edition with this id is loaded", quote_for_message(id));
 }
 
+namespace {
+
+// Any object of this library: dladdr maps its address to the file the library was loaded from.
+const char kLocationAnchor = 0;
+
+std::optional<fs::path> program_file() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.empty()) return std::nullopt;
+  return exe;
+}
+
+// The shared library's own file; nullopt when this code was linked into the program itself
+// (a static libcybercover.a), where dladdr would only name the program (possibly by a
+// relative argv[0]).
+std::optional<fs::path> library_file(const std::optional<fs::path>& program) {
+  Dl_info info{};
+  if (dladdr(&kLocationAnchor, &info) == 0 || info.dli_fname == nullptr || *info.dli_fname == '\0')
+    return std::nullopt;
+  std::error_code ec;
+  const fs::path file = fs::absolute(info.dli_fname, ec);
+  if (ec) return std::nullopt;
+  if (program && fs::equivalent(file, *program, ec)) return std::nullopt;
+  return file;
+}
+
+struct Candidate {
+  fs::path dir;
+  std::string reason;  // for the error message: what it is relative to
+};
+
+void add_candidates(std::vector<Candidate>& out, const fs::path& loaded, const char* relative, const char* what) {
+  // The directory as loaded (<prefix>/bin/../lib/... reads <prefix>/lib/...), then with
+  // symbolic links resolved: a library symlinked into another prefix keeps its tables
+  // beside its real file.
+  std::error_code ec;
+  const fs::path file = loaded.lexically_normal();
+  const fs::path real = fs::canonical(file, ec);
+  for (const fs::path& f : {file, ec ? file : real}) {
+    const fs::path dir = (f.parent_path() / relative).lexically_normal();
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const Candidate& c) { return c.dir == dir; });
+    if (!seen) out.push_back({dir, std::string("next to the ") + what + " " + f.generic_string()});
+  }
+}
+
+}  // namespace
+
 std::string default_tables_dir() {
-  if (const char* env = std::getenv("CYBERCOVER_TABLES"); env && *env) return env;
-  return CYBERCOVER_DEFAULT_TABLES_DIR;
+  std::error_code ec;
+  if (const char* env = std::getenv("CYBERCOVER_TABLES"); env && *env) {
+    // An explicit choice: never fall back to other tables behind the user's back.
+    if (!fs::is_directory(env, ec))
+      throw Error(ErrorCode::kIoNotADirectory, "CYBERCOVER_TABLES",
+                  "must name a directory of rating tables, but it is not a directory", quote_for_message(env));
+    return env;
+  }
+  const std::optional<fs::path> program = program_file();
+  std::vector<Candidate> candidates;
+  if (const auto library = library_file(program)) add_candidates(candidates, *library, CYBERCOVER_TABLES_FROM_LIBDIR, "library");
+  if (program) add_candidates(candidates, *program, CYBERCOVER_TABLES_FROM_BINDIR, "program");
+  std::string looked_at;
+  for (const Candidate& c : candidates) {
+    if (fs::is_directory(c.dir, ec)) return c.dir.generic_string();
+    looked_at += (looked_at.empty() ? "" : ", ") + c.dir.generic_string() + " (" + c.reason + ")";
+  }
+  if (looked_at.empty()) looked_at = "nowhere (the library could not tell where it or the program is)";
+  throw Error(ErrorCode::kIoNotADirectory, "default tables",
+              "no default rating tables found; looked at " + looked_at +
+                  "; set CYBERCOVER_TABLES to a tables directory, or load one with TableLibrary::load");
 }
 
 }  // namespace cybercover

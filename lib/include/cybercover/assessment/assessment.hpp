@@ -1,5 +1,5 @@
 #pragma once
-// Scores a security self-assessment (RATE_MANUAL §1): 0-1000 points, per-domain breakdown,
+// Scores a security self-assessment (docs/rating_rules.md §1): 0-1000 points, per-domain breakdown,
 // unmet items with the measures to take, and SECURITY ACTION auto-answers.
 
 #include <cstdint>
@@ -81,8 +81,12 @@ Answer effective_answer(const Item& item, SecurityAction declared, Answer given)
 //   int score = a.summary.score;
 Assessment assess(const Questionnaire& q, SecurityAction declared, const AnswerSheet& sheet);
 
-// The lean path: only the summary figures, no allocation. Same rules, same errors.
+// The lean path: only the summary figures, no allocation. Same rules and errors, except that
+// a sheet with no applicable item gives applicable = 0 (check it with require_applicable).
 ScoreSummary score_summary(const Questionnaire& q, SecurityAction declared, const Answer* answers,
                            std::size_t count);
+
+// Throws input.no_applicable_item when every item was answered na.
+void require_applicable(const ScoreSummary& summary);
 
 }  // namespace cybercover

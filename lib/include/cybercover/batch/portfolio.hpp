@@ -1,14 +1,13 @@
 #pragma once
 // Prices a whole portfolio from columns (numpy arrays, a DataFrame, a CSV chunk) on all cores.
-// Every row goes through the same checks and the same pricing steps as Engine::quote, so a
-// row's figures equal the single quote's to the yen, whatever the thread count.
+// Every row goes through the same checked arguments and the same pricing steps as
+// Engine::quote, so a row's figures equal the single quote's to the yen and a bad row gets the
+// single quote's error (with its row), whatever the thread count.
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <new>
-#include <type_traits>
-#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,11 +17,21 @@
 
 namespace cybercover {
 
+// A row that failed, and why; `row` is its index in the columns (0-based), the error's
+// location carries the 1-based data row.
+struct RowError {
+  std::size_t row = 0;
+  Error error;
+};
+
 // Column codes: the enum values (Answer: 0 unanswered, 1 yes, 2 partial, 3 no, 4 unknown,
 // 5 na; UtmStatus/EdrStatus/BundlePlan/SecurityAction likewise). Dates are days since
 // 1970-01-01 (numpy datetime64[D]). Pointers marked optional may be null.
 struct PortfolioColumns {
   std::size_t rows = 0;
+  // The data row number of the first row (a CSV chunk starts further down the file): errors
+  // name rows first_row, first_row + 1, ...
+  std::size_t first_row = 1;
 
   // The quote date of every row, or per row (optional; overrides quote_date).
   Date quote_date;
@@ -57,75 +66,87 @@ struct PortfolioColumns {
     const std::int64_t* deductible_yen = nullptr;  // optional
   };
   std::vector<SectionColumns> top_up;
-  std::optional<std::string> subsidy_program;            // one programme for the whole batch
+  // The subsidy programme of every row (optional), or per row: an index into
+  // subsidy_program_ids, kNone = none (optional; overrides subsidy_program).
+  std::optional<std::string> subsidy_program;
+  const std::int32_t* subsidy_program_code = nullptr;
+  std::vector<std::string> subsidy_program_ids;
   const std::int64_t* service_monthly_price_yen = nullptr;  // optional; kNone = not given
+
+  // Rows a door already found bad while converting its input (a CSV cell, a pandas value):
+  // they are not priced, and their errors join the result's in row order. Sorted by row.
+  std::vector<RowError> failed_rows;
 
   static constexpr std::int64_t kNoDay = std::numeric_limits<std::int64_t>::min();
   static constexpr std::int64_t kDefault = -1;
   static constexpr std::int64_t kNone = -1;
 };
 
-namespace detail {
-// Large blocks come 2 MiB-aligned and marked for transparent huge pages: first-touch page
-// faults on fresh 4 KiB pages cost more than pricing the rows (measured: 100 MiB takes
-// ~290 ms in 4 KiB pages on a virtual machine, ~10-30 ms in huge pages).
-void* allocate_column_bytes(std::size_t bytes);
-void free_column_bytes(void* p, std::size_t bytes) noexcept;
-}  // namespace detail
+// A result column: `size()` values of T. Its storage is the library's (fresh columns are not
+// zero-filled, and large ones sit on huge pages); it moves, and copies, like a vector.
+template <typename T>
+class ResultColumn {
+ public:
+  ResultColumn() = default;
+  ResultColumn(const ResultColumn& other);
+  ResultColumn& operator=(const ResultColumn& other);
+  ResultColumn(ResultColumn&&) noexcept = default;
+  ResultColumn& operator=(ResultColumn&&) noexcept = default;
+  ~ResultColumn() = default;
 
-// Leaves new elements uninitialised: the batch writes every element of its output columns,
-// so zero-filling a million-row column first would only double the memory traffic.
-template <typename T>
-struct UninitializedAllocator {
-  using value_type = T;
-  template <typename U>
-  struct rebind {
-    using other = UninitializedAllocator<U>;
+  // Makes room for n values, left unset (the batch writes every one).
+  void resize_uninitialized(std::size_t n);
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return data_.get(); }
+  const T* data() const { return data_.get(); }
+  T& operator[](std::size_t i) { return data_.get()[i]; }
+  const T& operator[](std::size_t i) const { return data_.get()[i]; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+  friend bool operator==(const ResultColumn& a, const ResultColumn& b) {
+    if (a.size_ != b.size_) return false;
+    for (std::size_t i = 0; i < a.size_; ++i)
+      if (!(a[i] == b[i])) return false;
+    return true;
+  }
+  friend bool operator!=(const ResultColumn& a, const ResultColumn& b) { return !(a == b); }
+
+ private:
+  struct Release {
+    std::size_t bytes = 0;
+    void operator()(T* p) const noexcept;
   };
-  UninitializedAllocator() = default;
-  template <typename U>
-  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(detail::allocate_column_bytes(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { detail::free_column_bytes(p, n * sizeof(T)); }
-  friend bool operator==(const UninitializedAllocator&, const UninitializedAllocator&) { return true; }
-  friend bool operator!=(const UninitializedAllocator&, const UninitializedAllocator&) { return false; }
-  template <typename U>
-  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <typename U, typename... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
+  std::unique_ptr<T[], Release> data_;
+  std::size_t size_ = 0;
 };
-template <typename T>
-using Column = std::vector<T, UninitializedAllocator<T>>;
 
 // One output column per figure; absent figures are 0 with their presence flag cleared.
 struct PortfolioResult {
   std::size_t rows = 0;
-  Column<std::uint8_t> ok;  // 1 = priced, 0 = error (see errors)
-  Column<std::int32_t> score, unknown_count;
-  Column<std::int64_t> posture_index;
-  Column<std::int8_t> tier;       // index into tier_names; -1 on an error row
-  Column<std::int8_t> outcome;    // Outcome; -1 on an error row
-  Column<std::uint8_t> decision_codes;  // bit i set = DecisionCode i fired
-  Column<std::uint8_t> has_base_cover;
-  Column<std::int64_t> base_monthly_premium_yen, base_annual_premium_yen;
-  Column<std::uint8_t> has_top_up;
-  std::vector<Column<std::int64_t>> section_premium_yen;  // [section][row], 0 = not selected
-  Column<std::int64_t> package_yen, annual_premium_yen, subsidy_yen, payable_annual_yen,
+  ResultColumn<std::uint8_t> ok;  // 1 = priced, 0 = error (see errors)
+  ResultColumn<std::int32_t> score, unknown_count;
+  ResultColumn<std::int64_t> posture_index;
+  ResultColumn<std::int8_t> tier;       // index into tier_names; -1 on an error row
+  ResultColumn<std::int8_t> outcome;    // Outcome; -1 on an error row
+  ResultColumn<std::uint8_t> decision_codes;  // bit i set = DecisionCode i fired
+  ResultColumn<std::uint8_t> is_sme;          // the SME test (0 on an error row)
+  ResultColumn<std::uint8_t> has_base_cover;
+  ResultColumn<std::int64_t> base_monthly_premium_yen, base_annual_premium_yen;
+  ResultColumn<std::uint8_t> has_top_up;
+  std::vector<ResultColumn<std::int64_t>> section_premium_yen;  // [section][row], 0 = not selected
+  ResultColumn<std::int64_t> package_yen, annual_premium_yen, subsidy_yen, payable_annual_yen,
       monthly_instalment_yen;
-  Column<std::uint8_t> subsidy_code;  // SubsidyCode
-  std::vector<std::string> section_keys;   // table order
+  ResultColumn<std::uint8_t> subsidy_code;  // SubsidyCode
+  ResultColumn<std::int8_t> edition;        // index into editions; -1 on an error row
+  std::vector<std::string> section_keys;    // as the columns listed them
   std::vector<std::string> tier_names;
-  std::string edition, sha256;  // of the edition of the first row (see editions_used)
-  std::vector<std::string> editions_used;
-
-  struct RowError {
-    std::size_t row = 0;  // 0-based index of the row in the columns
-    Error error;          // as the single quote would throw it, at its location
+  // The editions that priced rows: id and sha256, in the library's order.
+  struct EditionUsed {
+    std::string edition, sha256;
   };
+  std::vector<EditionUsed> editions;
+
   std::vector<RowError> errors;  // by row
 };
 
@@ -136,9 +157,10 @@ struct BatchOptions {
   OnError on_error = OnError::kRaise;
 };
 
-// Prices every row. With OnError::kRaise, throws the error of the first failing row, its
-// message prefixed "row N: "; with kCollect, failing rows get ok = 0 and an entry in errors.
-// Column-level problems (a null required column, a wrong answer width) always throw.
+// Prices every row. With OnError::kRaise, throws the error of the first failing row (its
+// location names the row); with kCollect, failing rows get ok = 0 and an entry in errors.
+// Problems of the whole call always throw: a missing required column, an answers width that
+// no edition has, a subsidy programme or a top-up section that no edition knows.
 // Example:
 //   PortfolioColumns cols; cols.rows = n; cols.answers = matrix; ...
 //   BatchOptions options;

@@ -1,5 +1,5 @@
 #pragma once
-// JSON contract of RATE_MANUAL §7: requests in, results out, with nlohmann::json.
+// The JSON door (docs/request_contract.md): requests in, results out, with nlohmann::json.
 
 #include <string>
 #include <string_view>
@@ -15,10 +15,19 @@ namespace cybercover {
 // (from text: also for malformed JSON, with line and column; duplicate keys are rejected).
 // Example:
 //   QuoteRequest r = parse_quote_request_text(text, engine.library());
+// How JSON text is read.
+struct JsonReadOptions {
+  // Accept the literals Infinity and -Infinity (not JSON; what a Python float holds) as
+  // numbers, so the request checks name the field (input.not_finite).
+  bool allow_infinity_literals = false;
+};
+
 AssessmentRequest parse_assessment_request(const nlohmann::json& j, const TableLibrary& library);
 QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& library);
-AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library);
-QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library);
+AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library,
+                                                const JsonReadOptions& options = {});
+QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library,
+                                      const JsonReadOptions& options = {});
 
 // The §7 responses: {"assessment", "tables", "engine_version"} and the full quote.
 // write_json appends compact JSON text (keys sorted, as nlohmann prints them): the fast path.

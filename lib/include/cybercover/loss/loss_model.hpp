@@ -1,8 +1,8 @@
 #pragma once
-// The loss model behind the prices (RATE_MANUAL §6), for actuaries: who claims on which layer,
-// and the expected annual loss per layer in closed form, from independent incidents and from
-// systemic events, beside what a quote charges. Figures are model estimates in yen (doubles),
-// never premiums: charged premiums are read off the engine's Quote, never recomputed.
+// The loss model behind the prices (docs/rating_rules.md §6, docs/loss_model.md), for actuaries:
+// who claims on which layer, and the expected annual loss per layer in closed form, from
+// independent incidents and from systemic events, beside what a quote charges. Figures are model
+// estimates in yen (doubles), never premiums: charged premiums are read off the engine's Quote.
 //
 // Per company and year: incidents ~ Poisson or negative binomial (lambda by employee band x
 // tier x industry multiplier); each incident's ground-up cost X has the table's severity

@@ -1,5 +1,5 @@
 #pragma once
-// Security posture index and risk tier (RATE_MANUAL §2): the assessment score plus credits
+// Security posture index and risk tier (docs/rating_rules.md §2): the assessment score plus credits
 // for managed controls and debits for known weaknesses, each with a reason code.
 
 #include <array>
@@ -58,11 +58,8 @@ struct Posture {
   const PostureAdjustment* end() const { return adjustments.data() + adjustment_count; }
 };
 
-// Checks the controls against the company's endpoint count; throws Error{kInput} naming the
-// field (controls.edr.covered_endpoints, ...).
-void validate_controls(const Controls& controls, std::int64_t endpoints, Date quote_date);
-
-// Computes the posture index and tier. Call validate_controls first.
+// Computes the posture index and tier of controls that meet the request contract (the engine
+// checks them first; see cybercover/contract/request_contract.hpp).
 // Example:
 //   Posture p = compute_posture(tables.posture, 1000, controls, 48, quote_date);
 Posture compute_posture(const PostureTable& table, int score, const Controls& controls,

@@ -1,5 +1,5 @@
 #pragma once
-// The embedded base cover (1階建て, RATE_MANUAL §4): priced per subscription per month for
+// The embedded base cover (1階建て, docs/rating_rules.md §4): priced per subscription per month for
 // the vendor that bundles it with its managed UTM/EDR service.
 
 #include <cstdint>
@@ -31,11 +31,6 @@ struct BaseCoverQuote {
   Yen annual_premium_yen = 0;   // 12 x monthly
   std::optional<PriceCapCheck> price_cap;
 };
-
-// Checks that the plan's implied controls are in place and the price field is allowed;
-// throws Error{kInput} naming bundle_plan or service_monthly_price_yen.
-void validate_plan(const BaseCoverTable& table, BundlePlan plan, const Controls& controls,
-                   const std::optional<Yen>& service_monthly_price_yen);
 
 // Prices the base cover into `out` (reset for plan none).
 void price_base_cover_into(std::optional<BaseCoverQuote>& out, const BaseCoverTable& table, BundlePlan plan,

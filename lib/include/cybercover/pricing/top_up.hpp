@@ -1,5 +1,5 @@
 #pragma once
-// The optional top-up cover (2階建て, RATE_MANUAL §5): liability, incident response in excess
+// The optional top-up cover (2階建て, docs/rating_rules.md §5): liability, incident response in excess
 // of the base cover, and business interruption, with every factor kept for the audit trail.
 
 #include <cstdint>

@@ -18,6 +18,10 @@
 
 namespace cybercover {
 
+namespace detail {
+struct CompiledQuestionnaire;
+}
+
 // ---- questionnaire (questionnaire.json) -------------------------------------------------
 struct Domain {
   int number = 0;
@@ -35,38 +39,20 @@ struct Item {
   std::string question_ja, question_en, measure_ja, measure_en;
 };
 
-// The scoring view of one item, packed so the scoring loop stays in cache.
-struct ItemRule {
-  std::int32_t points = 0;
-  std::array<std::int32_t, 6> earned{};  // whole points earned, by effective Answer
-  std::uint16_t domain = 0;               // index into Questionnaire::domains
-  SecurityAction tag = SecurityAction::kNone;
-  bool allow_na = false;
-};
-
 struct Questionnaire {
   std::vector<Domain> domains;  // in domain-number order
   std::vector<Item> items;      // in (domain, item) order
   // Credit of yes/partial/no/unknown as a 4-place decimal (index by Answer).
   std::array<Decimal4, 6> credit{};
   int max_score = 0;     // scale of the score; item points sum to it
-  int total_points = 0;
-  // Derived at load: the scoring rules by item, the largest item's points, and where each
-  // domain's items start (by domain number) for O(1) id look-up.
-  std::vector<ItemRule> rules;
-  // For the branch-free scoring loop: by [item][declared SECURITY ACTION][answer code 0-7],
-  // four 16-bit counters packed so that one addition per item sums them all: applicable
-  // points (bits 0-15), earned points (16-31), unknown (32-47) and "not allowed" (48-63: na
-  // where not allowed, or a code that is no answer). Totals fit: max_score <= 65535.
-  std::vector<std::uint64_t> tally_table;
-  int max_item_points = 0;
-  std::vector<int> first_item_of_domain;  // by domain number; -1 when the domain has none
-  std::vector<int> item_count_of_domain;  // by domain number
-  // Derived at load for the JSON writer: each item's unmet entry up to its points lost,
-  // {"domain":1,"id":"D01.1","measure_en":"...","measure_ja":"...","points_lost":
-  std::vector<std::string> unmet_json_prefix;
+  int total_points = 0;  // the sum of the item points (equal to max_score)
 
-  // Returns the index of the item with this id, or -1.
+  // Derived when the edition loads, for the steps that use it (the scoring layout, the JSON
+  // fragments): not part of the data model. Opaque; a copy of the questionnaire (an edition
+  // being edited) is compiled afresh when used, so it can never be stale.
+  std::shared_ptr<const detail::CompiledQuestionnaire> compiled;
+
+  // Returns the index of the item with this id, or -1 (binary search: items are in order).
   int item_index(std::string_view id) const;
   // Returns the index into `domains` of a domain number, or -1.
   int domain_index(int number) const;
@@ -198,7 +184,7 @@ struct SubsidyProgram {
 struct RatingTables {
   std::string edition;
   DateRange in_force;
-  std::string sha256;  // over the edition's files, see RATE_MANUAL §0
+  std::string sha256;  // over the edition's files, see docs/rating_rules.md §0
   std::string source_dir;
   std::map<std::string, std::string> files;  // the table files as loaded: name -> bytes
 

@@ -32,8 +32,16 @@ class TableLibrary {
   std::vector<std::shared_ptr<const RatingTables>> editions_;  // sorted by effective_from
 };
 
-// Returns the directory of the default tables: $CYBERCOVER_TABLES if set, else the
-// directory compiled in at build time.
+// Returns the directory of the default tables, looked up at run time (docs/install.md):
+//   1. $CYBERCOVER_TABLES when set and not empty (it must be a directory; no fall-back);
+//   2. <directory of libcybercover.so>/../share/cybercover/rating_tables, i.e. where
+//      `cmake --install` put them beside the library, wherever the prefix now is (the build
+//      tree has the same layout, with a copy of the source tables);
+//   3. <directory of the program>/../share/cybercover/rating_tables (a program that links
+//      the library statically and is installed in <prefix>/bin).
+// Throws Error{io.not_a_directory} listing every place it looked at when none exists.
+// Example:
+//   auto engine = cybercover::Engine(cybercover::TableLibrary::load(cybercover::default_tables_dir()));
 std::string default_tables_dir();
 
 }  // namespace cybercover

@@ -1,5 +1,5 @@
 #pragma once
-// Underwriting decision for the top-up (RATE_MANUAL §3): decline outside the SME / revenue
+// Underwriting decision for the top-up (docs/rating_rules.md §3): decline outside the SME / revenue
 // appetite, refer on listed risk signals, otherwise accept.
 
 #include <array>
