@@ -456,6 +456,87 @@ py::dict quote_losses_dict(const Engine& engine, const py::object& request) {
   return out;
 }
 
+// A severity given as a dict in the table's format ({"distribution": "lognormal", ...}).
+SeverityParams severity_of(const py::dict& d) {
+  auto number = [&d](const char* key, bool required, double fallback) {
+    if (!d.contains(key)) {
+      if (required) throw Error(ErrorCode::kMissing, std::string("severity.") + key, "required for this distribution");
+      return fallback;
+    }
+    const py::handle v = d[key];
+    if (!PyFloat_Check(v.ptr()) && !PyLong_Check(v.ptr()))
+      throw Error(ErrorCode::kWrongType, std::string("severity.") + key, "must be a number",
+                  quote_for_message(py::str(v).cast<std::string>()));
+    return v.cast<double>();
+  };
+  if (!d.contains("distribution")) throw Error(ErrorCode::kMissing, "severity.distribution", "required");
+  const std::string family = py::str(d["distribution"]);
+  std::vector<std::string> allowed;
+  SeverityParams p;
+  if (family == "lognormal") {
+    p.family = SeverityFamily::kLognormal;
+    p.median_yen = number("median_yen", true, 0);
+    p.sigma = number("sigma", true, 0);
+    allowed = {"distribution", "median_yen", "sigma"};
+  } else if (family == "pareto") {
+    p.family = SeverityFamily::kPareto;
+    p.alpha = number("alpha", true, 0);
+    p.scale_yen = number("scale_yen", true, 0);
+    allowed = {"distribution", "alpha", "scale_yen"};
+  } else if (family == "spliced_lognormal_pareto") {
+    p.family = SeverityFamily::kSplicedLognormalPareto;
+    p.median_yen = number("median_yen", true, 0);
+    p.sigma = number("sigma", true, 0);
+    p.threshold_yen = number("threshold_yen", true, 0);
+    p.alpha = number("tail_alpha", true, 0);
+    if (p.median_yen > 0 && p.sigma > 0 && p.threshold_yen > 0) {
+      SeverityParams body = p;
+      body.family = SeverityFamily::kLognormal;
+      p.body_probability = Severity(body).cdf(p.threshold_yen);
+    }
+    p.body_probability = number("body_probability", false, p.body_probability);
+    allowed = {"distribution", "median_yen", "sigma", "threshold_yen", "tail_alpha", "body_probability"};
+  } else {
+    throw Error(ErrorCode::kUnknownValue, "severity.distribution",
+                "must be \"lognormal\", \"pareto\" or \"spliced_lognormal_pareto\"", quote_for_message(family));
+  }
+  for (const auto& item : d) {
+    const std::string key = py::str(item.first);
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      throw Error(ErrorCode::kUnknownField, "severity." + key, "is not a parameter of the " + family + " distribution");
+  }
+  if (p.family == SeverityFamily::kLognormal && !(p.sigma > 0))
+    throw Error(ErrorCode::kBelowMinimum, "severity.sigma", "must be > 0", std::to_string(p.sigma));
+  return p;
+}
+
+py::dict generic_aggregate(const std::string& frequency, double mean, const std::optional<double>& size, const py::dict& severity,
+                           double deductible, double limit, double aggregate_limit, double span, const std::string& discretization,
+                           const std::string& method, double tail, std::size_t min_points) {
+  std::optional<ClaimCount> count;
+  if (frequency == "poisson") {
+    if (size) throw Error(ErrorCode::kBadOption, "size", "only a negative_binomial frequency has a size");
+    count = ClaimCount::poisson(mean);
+  } else if (frequency == "negative_binomial") {
+    if (!size) throw Error(ErrorCode::kMissing, "size", "required for a negative_binomial frequency (Var = mean + mean^2 / size)");
+    count = ClaimCount::negative_binomial(mean, *size);
+  } else {
+    throw Error(ErrorCode::kUnknownValue, "frequency", "must be \"poisson\" or \"negative_binomial\"", quote_for_message(frequency));
+  }
+  const Severity z(severity_of(severity));
+  Coverage c;
+  c.deductible_yen = deductible;
+  c.limit_yen = limit;
+  c.aggregate_limit_yen = aggregate_limit;
+  const AggregateOptions o = aggregate_options(span, discretization, method, false, tail, min_points);
+  AggregateDistribution d;
+  {
+    const py::gil_scoped_release release;
+    d = aggregate_distribution(*count, z, c, o);
+  }
+  return distribution_dict(d);
+}
+
 }  // namespace
 
 void bind_loss(py::module_& m) {
@@ -563,6 +644,10 @@ void bind_loss(py::module_& m) {
   m.def("_loss_book", &make_book, py::arg("engine"), py::arg("dates"), py::arg("columns"), py::arg("industries"),
         py::arg("tiers"), py::arg("providers"), py::arg("sections"),
         "Builds a loss book from a priced portfolio's columns (private; use cybercover.loss.Book).");
+  m.def("_aggregate_distribution", &generic_aggregate, py::arg("frequency"), py::arg("mean"), py::arg("size"),
+        py::arg("severity"), py::arg("deductible_yen"), py::arg("limit_yen"), py::arg("aggregate_limit_yen"),
+        py::arg("span_yen"), py::arg("discretization"), py::arg("method"), py::arg("tail_probability"), py::arg("min_points"),
+        "The aggregate distribution of any count, severity and coverage (private; use cybercover.loss).");
   m.def("_quote_losses", &quote_losses_dict, py::arg("engine"), py::arg("request"),
         "Expected losses of one quoted request beside its charged premiums (private; use cybercover.loss).");
 }

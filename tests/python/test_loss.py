@@ -233,3 +233,43 @@ def test_bad_inputs_name_the_field(engine, portfolio, book):
         loss.expected_losses(engine, {"quote_date": "2026-12-15"}, threads=1)
     with pytest.raises(cybercover.InputError):
         loss.expected_losses(engine, {"quote_date": "2026-12-15"})
+
+
+def test_aggregate_distribution_of_any_count_severity_and_coverage():
+    # The base cover layer of tests/r (lambda 0.018, lognormal, 3M per claim and a year): the
+    # capped mean actuar computes with a span of 15,000 yen.
+    import json
+    from conftest import SOURCE_DIR
+
+    ref = next(l for l in json.loads((SOURCE_DIR / "tests/r/loss_reference.json").read_text())["layers"]
+               if l["name"] == "base_cover_utm_edr")
+    lognormal = {"distribution": "lognormal", "median_yen": 44000, "sigma": 2.37}
+    d = loss.aggregate_distribution(mean=0.018, severity=lognormal, limit_yen=3e6, aggregate_limit_yen=3e6, span_yen=15000)
+    assert d.mean() == pytest.approx(ref["capped_mean_unbiased"], rel=1e-9)
+    assert d.value_at_risk(0.995) == ref["var_99_5"]
+    # actuar's coverage(): a deductible on the ground-up scale, the limit too
+    layer = loss.aggregate_distribution(mean=0.5, severity=lognormal, deductible_yen=1e5, limit_yen=1.1e6)
+    assert layer.x[-1] > 0 and layer.truncated_mass < 1e-12
+    nb = loss.aggregate_distribution(mean=0.5, frequency="negative_binomial", size=2,
+                                     severity={"distribution": "pareto", "alpha": 1.4, "scale_yen": 40000},
+                                     limit_yen=1e7, aggregate_limit_yen=2e7)
+    assert nb.x[-1] == 2e7
+    bad = [
+        (dict(mean=-0.1), "frequency.lambda"),
+        (dict(severity={"distribution": "lognormal", "median_yen": 44000, "sigma": 0}), "severity.sigma"),
+        (dict(severity={"distribution": "lognormal", "median_yen": 44000, "sigma": -1}), "severity.sigma"),
+        (dict(severity={"distribution": "pareto", "alpha": 0, "scale_yen": 1}), "severity.alpha"),
+        (dict(severity={"distribution": "weibull"}), "severity.distribution"),
+        (dict(deductible_yen=2e6, limit_yen=1e6), "limit_yen"),
+        (dict(limit_yen=float("inf")), "limit_yen"),
+        (dict(frequency="negative_binomial"), "size"),
+        (dict(aggregate_limit_yen=-5), "aggregate_limit_yen"),
+    ]
+    for change, field in bad:
+        args = dict(mean=0.1, severity=lognormal, limit_yen=3e6)
+        args.update(change)
+        with pytest.raises(cybercover.InputError) as e:
+            loss.aggregate_distribution(**args)
+        assert e.value.field == field, (change, str(e.value))
+    with pytest.raises(cybercover.InputError, match="must be above deductible_yen"):
+        loss.aggregate_distribution(mean=0.1, severity=lognormal, deductible_yen=2e6, limit_yen=1e6)

@@ -276,6 +276,19 @@ TEST(LossAggregate, RejectsWhatItCannotComputeExactly) {
   EXPECT_THROW(book_aggregate(book, "total", systemic), Error);
   o.span_yen = -1;
   EXPECT_THROW(layer_aggregate(tables(), e, "base_cover", o), Error);
+  // a coverage in actuar's terms: the limit must be above the deductible
+  const Severity x(tables().loss_model.severity);
+  try {
+    aggregate_distribution(ClaimCount::poisson(0.1), x, Coverage{2e6, 1e6, 0});
+    ADD_FAILURE();
+  } catch (const Error& err) {
+    EXPECT_EQ(err.field(), "limit_yen");
+    EXPECT_NE(std::string(err.what()).find("must be above deductible_yen (2000000), got 1000000"), std::string::npos) << err.what();
+  }
+  EXPECT_THROW(aggregate_distribution(ClaimCount::poisson(0.1), x, Coverage{0, Severity::kInfinity, 0}), Error);
+  // and with a valid one it is the layer of the same terms
+  const auto same = aggregate_distribution(ClaimCount::poisson(0.018), x, Coverage{0, 3e6, 3e6});
+  EXPECT_NEAR(same.mean(), layer_aggregate(tables(), e, "base_cover").mean(), 1e-9 * same.mean());
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ from ._core import Engine, InputError
 
 __all__ = [
     "AggregateDistribution",
+    "aggregate_distribution",
     "Book",
     "QuoteLosses",
     "SimulationResult",
@@ -272,6 +273,63 @@ class AggregateDistribution:
 
     def __repr__(self) -> str:
         return f"AggregateDistribution(points={len(self.pmf)}, span_yen={self.span_yen:g}, mean={self.mean():.6g})"
+
+
+def aggregate_distribution(
+    *,
+    mean: float,
+    severity: Dict[str, Any],
+    frequency: str = "poisson",
+    size: Optional[float] = None,
+    deductible_yen: float = 0,
+    limit_yen: float = float("inf"),
+    aggregate_limit_yen: Optional[float] = None,
+    span_yen: float = 0,
+    discretization: str = "unbiased",
+    method: str = "auto",
+    tail_probability: float = 1e-12,
+    min_points: int = 2000,
+) -> AggregateDistribution:
+    """The annual-loss distribution of any claim count, severity and coverage.
+
+    For what-ifs outside a book. The coverage is actuar's ``coverage()``: per claim the insurer
+    pays ``min(X, limit_yen) - deductible_yen`` when X exceeds the deductible (both on the
+    ground-up scale), and at most ``aggregate_limit_yen`` a year.
+
+    Parameters
+    ----------
+    mean : float
+        Keyword-only. Expected claims a year (>= 0).
+    severity : dict
+        Keyword-only. In the table's format: ``{"distribution": "lognormal", "median_yen": ...,
+        "sigma": ...}``, ``{"distribution": "pareto", "alpha": ..., "scale_yen": ...}`` or
+        ``{"distribution": "spliced_lognormal_pareto", "median_yen", "sigma", "threshold_yen",
+        "tail_alpha"[, "body_probability"]}``.
+    frequency : {"poisson", "negative_binomial"}
+    size : float, optional
+        The negative binomial's size r (Var = mean + mean**2 / r).
+    deductible_yen, limit_yen, aggregate_limit_yen : float
+        The limit must be above the deductible; give a finite limit or an aggregate limit.
+    span_yen, discretization, method, tail_probability, min_points
+        As in :meth:`Book.aggregate`.
+
+    Returns
+    -------
+    AggregateDistribution
+
+    Raises
+    ------
+    InputError
+        A bad parameter, named: ``frequency.lambda`` (a negative mean), ``severity.sigma``
+        (<= 0), ``limit_yen`` (at or below the deductible), ...
+    """
+    if not isinstance(severity, dict):
+        raise TypeError(f"severity must be a dict, got {type(severity).__qualname__}")
+    raw = _core._aggregate_distribution(
+        frequency, float(mean), None if size is None else float(size), severity, float(deductible_yen), float(limit_yen),
+        0.0 if aggregate_limit_yen is None else float(aggregate_limit_yen), float(span_yen), discretization, method,
+        float(tail_probability), int(min_points))
+    return AggregateDistribution._from(raw)
 
 
 # ---- the book ------------------------------------------------------------------------------

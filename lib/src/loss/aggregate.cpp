@@ -360,9 +360,7 @@ bool use_panjer(AggregateMethod method, std::size_t points, std::size_t severity
 }
 
 std::string describe(const AggregateOptions& o, bool panjer, double h) {
-  std::string span = std::to_string(h);
-  span.erase(span.find_last_not_of('0') + 1);
-  if (span.back() == '.') span.pop_back();
+  const std::string span = detail::render_number(h);
   return std::string(to_string(o.discretization)) + ", " + (panjer ? "panjer" : "fft") + ", span " + span;
 }
 
@@ -450,16 +448,16 @@ std::size_t points_for(double amount, double h) {
   if (std::fabs(n - rounded) > 1e-9 * std::max(1.0, n))
     throw Error(ErrorCode::kBadOption, "span_yen", "must divide every limit (" + std::to_string(static_cast<long long>(amount)) +
                                                       " yen) to apply the annual aggregate exactly",
-                std::to_string(h));
+                detail::render_number(h));
   return static_cast<std::size_t>(rounded);
 }
 
 void check_options(const AggregateOptions& o) {
   if (!(o.span_yen >= 0) || !std::isfinite(o.span_yen))
-    throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be a finite number > 0 (or 0 for automatic)", std::to_string(o.span_yen));
+    throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be a finite number > 0 (or 0 for automatic)", detail::render_number(o.span_yen));
   if (o.min_points < 2) throw Error(ErrorCode::kBelowMinimum, "min_points", "must be at least 2", std::to_string(o.min_points));
   if (!(o.tail_probability > 0 && o.tail_probability < 0.01))
-    throw Error(ErrorCode::kNumberOutOfRange, "tail_probability", "must be in (0, 0.01)", std::to_string(o.tail_probability));
+    throw Error(ErrorCode::kNumberOutOfRange, "tail_probability", "must be in (0, 0.01)", detail::render_number(o.tail_probability));
 }
 
 int layer_index(const std::vector<LayerTerms>& layers, std::string_view layer) {
@@ -485,7 +483,7 @@ std::string_view to_string(AggregateMethod m) {
 AggregateDistribution::AggregateDistribution(double span_yen, std::vector<double> pmf, double truncated_mass, std::string method)
     : span_(span_yen), pmf_(std::move(pmf)), truncated_(truncated_mass), method_(std::move(method)) {
   if (!(span_ > 0) || !std::isfinite(span_))
-    throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be a finite number > 0", std::to_string(span_yen));
+    throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be a finite number > 0", detail::render_number(span_yen));
   if (pmf_.empty()) throw Error(ErrorCode::kEmptyInput, "pmf", "must have at least one point");
 }
 
@@ -512,14 +510,14 @@ double AggregateDistribution::variance() const {
 double AggregateDistribution::sd() const { return std::sqrt(variance()); }
 
 double AggregateDistribution::value_at_risk(double p) const {
-  if (!(p > 0 && p < 1)) throw Error(ErrorCode::kNumberOutOfRange, "level", "must be in (0, 1)", std::to_string(p));
+  if (!(p > 0 && p < 1)) throw Error(ErrorCode::kNumberOutOfRange, "level", "must be in (0, 1)", detail::render_number(p));
   double c = 0;
   for (std::size_t i = 0; i < pmf_.size(); ++i) {
     c += pmf_[i];
     if (c >= p - 1e-13) return x(i);
   }
-  throw Error(ErrorCode::kBadOption, "level", "is beyond the grid's mass (truncated " + std::to_string(truncated_) + ")",
-              std::to_string(p));
+  throw Error(ErrorCode::kBadOption, "level", "is beyond the grid's mass (truncated " + detail::render_number(truncated_) + ")",
+              detail::render_number(p));
 }
 
 double AggregateDistribution::tail_value_at_risk(double p) const {
@@ -555,9 +553,9 @@ double AggregateDistribution::exceedance(double value) const { return std::max(0
 std::vector<double> discretize(const Severity& z, double attachment, double limit, double span_yen, std::size_t points,
                                Discretization method) {
   if (!(span_yen > 0) || !std::isfinite(span_yen))
-    throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be a finite number > 0", std::to_string(span_yen));
-  if (!(attachment >= 0)) throw Error(ErrorCode::kBelowMinimum, "attachment_yen", "must be >= 0", std::to_string(attachment));
-  if (!(limit > 0)) throw Error(ErrorCode::kBelowMinimum, "limit_yen", "must be > 0", std::to_string(limit));
+    throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be a finite number > 0", detail::render_number(span_yen));
+  if (!(attachment >= 0)) throw Error(ErrorCode::kBelowMinimum, "attachment_yen", "must be >= 0", detail::render_number(attachment));
+  if (!(limit > 0)) throw Error(ErrorCode::kBelowMinimum, "limit_yen", "must be > 0", detail::render_number(limit));
   if (points < 1) throw Error(ErrorCode::kBelowMinimum, "points", "must be at least 1", std::to_string(points));
   PaymentMixture mixture;
   mixture.add(1.0, z, {{1.0, attachment, limit}});
@@ -567,7 +565,7 @@ std::vector<double> discretize(const Severity& z, double attachment, double limi
 AggregateDistribution compound(const ClaimCount& count, const std::vector<double>& severity_pmf, double span_yen,
                                std::size_t points, AggregateMethod method, std::size_t cap_points) {
   if (severity_pmf.empty()) throw Error(ErrorCode::kEmptyInput, "severity_pmf", "must have at least one point");
-  if (!(span_yen > 0)) throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be > 0", std::to_string(span_yen));
+  if (!(span_yen > 0)) throw Error(ErrorCode::kBelowMinimum, "span_yen", "must be > 0", detail::render_number(span_yen));
   if (cap_points) points = cap_points;
   if (points < 1) throw Error(ErrorCode::kBelowMinimum, "points", "must be at least 1", std::to_string(points));
   const bool panjer = use_panjer(method, points, severity_pmf.size(), count);
@@ -585,6 +583,61 @@ AggregateDistribution compound(const ClaimCount& count, const std::vector<double
 
 // ---- the model's distributions --------------------------------------------------------------
 
+AggregateDistribution aggregate_distribution(const ClaimCount& count, const Severity& severity, const Coverage& c,
+                                             const AggregateOptions& o) {
+  check_options(o);
+  const auto shown = [](double v) { return detail::render_number(v); };
+  if (!(c.deductible_yen >= 0) || std::isinf(c.deductible_yen))
+    throw Error(ErrorCode::kBelowMinimum, "deductible_yen", "must be a finite amount >= 0", shown(c.deductible_yen));
+  if (!(c.limit_yen > c.deductible_yen))
+    throw Error(ErrorCode::kBelowMinimum, "limit_yen", "must be above deductible_yen (" + shown(c.deductible_yen) + ")",
+                shown(c.limit_yen));
+  if (!(c.aggregate_limit_yen >= 0) || std::isinf(c.aggregate_limit_yen))
+    throw Error(ErrorCode::kBelowMinimum, "aggregate_limit_yen", "must be a finite amount >= 0 (0 = no annual aggregate)",
+                shown(c.aggregate_limit_yen));
+  const double width = c.limit_yen - c.deductible_yen;  // the most one claim pays
+  if (std::isinf(width) && c.aggregate_limit_yen == 0)
+    throw Error(ErrorCode::kBadOption, "limit_yen",
+                "give a finite per-claim limit or an annual aggregate limit: an unlimited layer has no finite grid");
+  // One claim pays at most min(width, aggregate): the payment can be cut there exactly.
+  const double most = c.aggregate_limit_yen > 0 ? std::min(width, c.aggregate_limit_yen) : width;
+  std::vector<double> caps = {most};
+  if (c.aggregate_limit_yen > 0) caps.push_back(c.aggregate_limit_yen);
+  const double h = auto_span(caps, std::max(most, c.aggregate_limit_yen), static_cast<double>(o.min_points), 0, o);
+  PaymentMixture payment;
+  payment.add(1.0, severity, {{1.0, c.deductible_yen, most}});
+  const auto severity_points = static_cast<std::size_t>(std::ceil(most / h - 1e-9)) + 1;
+  const std::vector<double> f = discretize_mixture(payment, h, severity_points, o.discretization);
+  std::size_t points, cap = 0;
+  if (c.aggregate_limit_yen > 0) {
+    cap = points_for(c.aggregate_limit_yen, h);
+    points = cap;
+  } else {
+    points = std::min((count_bound(count) + 1) * (severity_points - 1) + 1, o.max_points);
+  }
+  if (points + 1 > o.max_points)
+    throw Error(ErrorCode::kBadOption, "span_yen", "gives " + std::to_string(points + 1) + " points, more than max_points", detail::render_number(h));
+  const bool panjer = use_panjer(o.method, points, severity_points, count);
+  std::vector<double> g = panjer ? panjer_recursion(count, f, points) : fft_compound(count, f, points);
+  double truncated = 0;
+  if (cap) {
+    g = capped(std::move(g), cap);
+  } else {
+    double cumulative = 0;
+    std::size_t keep = g.size();
+    for (std::size_t k = 0; k < g.size(); ++k) {
+      cumulative += g[k];
+      if (1 - cumulative < o.tail_probability) {
+        keep = k + 1;
+        break;
+      }
+    }
+    g.resize(keep);
+    truncated = std::max(0.0, 1 - cumulative);
+  }
+  return AggregateDistribution(h, std::move(g), truncated, describe(o, panjer, h));
+}
+
 AggregateDistribution layer_aggregate(const RatingTables& t, const LossExposure& e, std::string_view layer,
                                       const AggregateOptions& o) {
   check_options(o);
@@ -597,7 +650,7 @@ AggregateDistribution layer_aggregate(const RatingTables& t, const LossExposure&
   const double h = auto_span({l.limit_yen}, l.limit_yen, static_cast<double>(o.min_points), 0, o);
   const std::size_t cap = points_for(l.limit_yen, h);
   if (cap + 1 > o.max_points)
-    throw Error(ErrorCode::kBadOption, "span_yen", "gives " + std::to_string(cap + 1) + " points, more than max_points", std::to_string(h));
+    throw Error(ErrorCode::kBadOption, "span_yen", "gives " + std::to_string(cap + 1) + " points, more than max_points", detail::render_number(h));
   bool panjer = false;
   std::vector<double> pmf = company_pmf(t, e, layers, {index}, h, cap, o, panjer);
   return AggregateDistribution(h, std::move(pmf), 0, describe(o, panjer, h));
@@ -697,7 +750,7 @@ AggregateDistribution book_aggregate(const LossBook& book, std::string_view laye
   }
   if (points > o.max_points)
     throw Error(ErrorCode::kBadOption, "span_yen", "the book's grid would need " + std::to_string(points) + " points; choose a larger span",
-                std::to_string(h));
+                detail::render_number(h));
   std::vector<double> pmf = convolve_all(parts, points);
   double s = 0;
   for (double v : pmf) s += v;

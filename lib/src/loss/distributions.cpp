@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cybercover/error.hpp"
+#include "loss/model_detail.hpp"
 
 namespace cybercover {
 
@@ -51,8 +52,7 @@ double expm1_over_step(double e, double log_ratio) {
 
 void require(bool ok, const char* field, const char* rule, double value) {
   if (!ok) {
-    std::string shown = std::to_string(value);
-    throw Error(ErrorCode::kBelowMinimum, field, rule, shown);
+    throw Error(ErrorCode::kBelowMinimum, field, rule, detail::render_number(value));
   }
 }
 
@@ -145,7 +145,7 @@ double Severity::survival(double x) const {
 }
 
 double Severity::quantile(double p) const {
-  if (!(p >= 0 && p <= 1)) throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]", std::to_string(p));
+  if (!(p >= 0 && p <= 1)) throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]", detail::render_number(p));
   switch (params_.family) {
     case SeverityFamily::kLognormal:
       if (params_.sigma == 0) return std::exp(mu_);
@@ -239,15 +239,15 @@ double Severity::layer_lev(double attachment, double limit, double y) const {
 
 ClaimCount ClaimCount::poisson(double mean) {
   if (!(mean >= 0 && std::isfinite(mean)))
-    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0", std::to_string(mean));
+    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0", detail::render_number(mean));
   return ClaimCount(CountFamily::kPoisson, mean, 0);
 }
 
 ClaimCount ClaimCount::negative_binomial(double mean, double size) {
   if (!(mean >= 0 && std::isfinite(mean)))
-    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0", std::to_string(mean));
+    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0", detail::render_number(mean));
   if (!(size > 0 && std::isfinite(size)))
-    throw Error(ErrorCode::kBelowMinimum, "frequency.size", "must be a finite number > 0", std::to_string(size));
+    throw Error(ErrorCode::kBelowMinimum, "frequency.size", "must be a finite number > 0", detail::render_number(size));
   return ClaimCount(CountFamily::kNegativeBinomial, mean, size);
 }
 
@@ -261,7 +261,7 @@ double ClaimCount::variance() const {
 }
 
 ClaimCount ClaimCount::thinned(double p) const {
-  if (!(p >= 0 && p <= 1)) throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]", std::to_string(p));
+  if (!(p >= 0 && p <= 1)) throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]", detail::render_number(p));
   return ClaimCount(family_, mean_ * p, size_);
 }
 

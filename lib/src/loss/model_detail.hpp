@@ -1,6 +1,10 @@
 #pragma once
 // Internal helpers shared by the closed forms, the aggregate distributions and the simulation.
 
+#include <cmath>
+#include <cstdio>
+#include <string>
+
 #include "cybercover/loss/loss_model.hpp"
 
 namespace cybercover::detail {
@@ -11,6 +15,14 @@ void check_exposure(const RatingTables& t, const LossExposure& e);
 int response_section(const RatingTables& t);
 // The plan's base-cover limit in yen; 0 for plan none.
 double base_limit(const RatingTables& t, BundlePlan plan);
+// A number for an error message, as short as it prints exactly enough: -1, 0.5, 3e+06, inf.
+inline std::string render_number(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (std::isnan(v)) return "nan";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", v);
+  return buffer;
+}
 // Whether subscribers of `plan` are exposed to the event type.
 bool exposed_to(const SystemicEventType& event, BundlePlan plan);
 

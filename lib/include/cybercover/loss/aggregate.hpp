@@ -106,6 +106,21 @@ struct AggregateOptions {
   bool include_systemic = false;
 };
 
+// A layer in the terms of actuar's coverage(): per claim the insurer pays min(Z, limit) minus
+// the deductible when Z exceeds the deductible (both on the ground-up scale, limit above the
+// deductible), and at most aggregate_limit in a year (0: none).
+struct Coverage {
+  double deductible_yen = 0;
+  double limit_yen = Severity::kInfinity;
+  double aggregate_limit_yen = 0;
+};
+
+// The annual loss of any count, severity and coverage (not tied to a book): for actuaries'
+// what-ifs. Throws Error{kInput} naming the field for a bad parameter (a limit at or below the
+// deductible, a negative aggregate, neither a finite limit nor an aggregate limit).
+AggregateDistribution aggregate_distribution(const ClaimCount& count, const Severity& severity, const Coverage& coverage,
+                                             const AggregateOptions& options = {});
+
 // Annual loss of one layer ("base_cover" or a selected section) of a company.
 AggregateDistribution layer_aggregate(const RatingTables& t, const LossExposure& exposure, std::string_view layer,
                                       const AggregateOptions& options = {});
