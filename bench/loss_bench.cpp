@@ -26,20 +26,27 @@ const LossBook& book() {
     LossBook out(engine().library().editions().front());
     std::mt19937_64 rng(42);
     auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
-    const char* providers[] = {"provider_a", "provider_b", "provider_c", "provider_d", "provider_e"};
+    const char* providers[] = {"provider_a", "provider_b", "provider_c", "provider_d",
+                               "provider_e"};
     const Yen liability[] = {10'000'000, 30'000'000, 50'000'000, 100'000'000};
     const Yen response[] = {5'000'000, 10'000'000, 30'000'000};
     for (std::uint64_t i = 0; i < 100000; ++i) {
       QuoteRequest r;
       r.quote_date = *Date::parse("2026-12-15");
-      r.company = {t.underwriting.industries[static_cast<std::size_t>(pick(12))].key, 1 + pick(300), 30'000'000,
-                   static_cast<Yen>(rng() % 5'000'000'000ULL), 1 + pick(100), false};
+      r.company = {t.underwriting.industries[static_cast<std::size_t>(pick(12))].key,
+                   1 + pick(300),
+                   30'000'000,
+                   static_cast<Yen>(rng() % 5'000'000'000ULL),
+                   1 + pick(100),
+                   false};
       r.answers = AnswerSheet(t.questionnaire);
       for (auto& a : r.answers.answers()) a = static_cast<Answer>(1 + pick(4));
       const int plan = pick(4);
       r.bundle_plan = static_cast<BundlePlan>(plan);
-      r.controls.utm = plan == 1 || plan == 3 ? UtmStatus::kManaged : static_cast<UtmStatus>(pick(2));
-      if (plan >= 2) r.controls.edr = {EdrStatus::kManaged, r.company.endpoints, Date::parse("2026-10-01")};
+      r.controls.utm =
+          plan == 1 || plan == 3 ? UtmStatus::kManaged : static_cast<UtmStatus>(pick(2));
+      if (plan >= 2)
+        r.controls.edr = {EdrStatus::kManaged, r.company.endpoints, Date::parse("2026-10-01")};
       r.controls.incidents_3y = pick(3);
       if (pick(10) < 7) r.top_up.push_back({"liability", liability[pick(4)], std::nullopt});
       if (pick(10) < 6) r.top_up.push_back({"response", response[pick(3)], std::nullopt});
@@ -61,8 +68,8 @@ void BM_Simulate(benchmark::State& state) {
     benchmark::DoNotOptimize(simulate(b, o));
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.size()) * o.years);
-  state.counters["company_years_per_s"] =
-      benchmark::Counter(static_cast<double>(b.size()) * o.years, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["company_years_per_s"] = benchmark::Counter(
+      static_cast<double>(b.size()) * o.years, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Simulate)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 

@@ -14,19 +14,20 @@ namespace cybercover::cli {
 
 // Closed forms per layer, the exact capped means (Panjer) and the company's annual-total tail,
 // beside the premiums the quote charges (text or JSON).
-void print_quote_losses(std::ostream& out, const QuoteRequest& request, const Quote& quote, bool json);
+void print_quote_losses(std::ostream& out, const QuoteRequest& request, const Quote& quote,
+                        bool json);
 
 struct SimulateCsvOptions {
-  std::string input;               // path, or "-" for standard input
-  std::string output = "-";        // path, or "-" for standard output
-  bool csv = false;                // the summary as CSV (one row per series) instead of JSON
-  int years = 0;                   // required, >= 1
+  std::string input;         // path, or "-" for standard input
+  std::string output = "-";  // path, or "-" for standard output
+  bool csv = false;          // the summary as CSV (one row per series) instead of JSON
+  int years = 0;             // required, >= 1
   std::uint64_t seed = 1;
   int threads = 0;
   std::optional<std::string> quote_date;  // for files without a quote_date column
   std::optional<std::string> subsidy_program;
-  bool raise_on_error = true;      // default: a bad row stops the run, naming it
-  bool progress = false;           // a progress bar on standard error
+  bool raise_on_error = true;  // default: a bad row stops the run, naming it
+  bool progress = false;       // a progress bar on standard error
 };
 
 struct SimulateCsvSummary {

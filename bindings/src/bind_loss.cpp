@@ -21,22 +21,27 @@ using Column = py::array_t<T, py::array::c_style | py::array::forcecast>;
 
 template <typename T>
 const T* data_of(const py::dict& columns, const char* name, std::size_t rows) {
-  if (!columns.contains(name)) throw py::value_error(std::string("column ") + name + " is required");
+  if (!columns.contains(name))
+    throw py::value_error(std::string("column ") + name + " is required");
   // keep the converted array alive in the dict the caller passed
   Column<T> array = Column<T>::ensure(columns[name]);
   if (!array) throw py::type_error(std::string("column ") + name + " has the wrong type");
   if (array.ndim() != 1 || static_cast<std::size_t>(array.shape(0)) != rows)
-    throw py::value_error(std::string("column ") + name + " must have shape (" + std::to_string(rows) + ",)");
+    throw py::value_error(std::string("column ") + name + " must have shape (" +
+                          std::to_string(rows) + ",)");
   columns[name] = array;
   return array.data();
 }
 
 // The edition all the rows' quote dates are in.
-std::shared_ptr<const RatingTables> edition_of(const Engine& engine, const std::vector<std::string>& dates) {
+std::shared_ptr<const RatingTables> edition_of(const Engine& engine,
+                                               const std::vector<std::string>& dates) {
   std::shared_ptr<const RatingTables> found;
   for (const std::string& text : dates) {
     const auto date = Date::parse(text);
-    if (!date) throw Error(ErrorCode::kInvalidDate, "quote_date", "must be a date YYYY-MM-DD", quote_for_message(text));
+    if (!date)
+      throw Error(ErrorCode::kInvalidDate, "quote_date", "must be a date YYYY-MM-DD",
+                  quote_for_message(text));
     const RatingTables& t = engine.tables_for(*date);
     for (const auto& e : engine.library().editions())
       if (e.get() == &t) {
@@ -47,7 +52,8 @@ std::shared_ptr<const RatingTables> edition_of(const Engine& engine, const std::
         found = e;
       }
   }
-  if (!found) throw Error(ErrorCode::kEmptyInput, "quote_date", "a loss book needs at least one priced row");
+  if (!found)
+    throw Error(ErrorCode::kEmptyInput, "quote_date", "a loss book needs at least one priced row");
   return found;
 }
 
@@ -59,9 +65,12 @@ int index_of(const std::vector<std::string>& names, const std::string& name) {
 
 // Builds the book from the columns of a priced portfolio (cybercover/loss.py prepares them):
 // one entry per priced row. Labels come as codes into the given name lists.
-std::shared_ptr<LossBook> make_book(const Engine& engine, const std::vector<std::string>& dates, const py::dict& c,
-                                    const std::vector<std::string>& industry_names, const std::vector<std::string>& tier_names,
-                                    const std::vector<std::string>& provider_names, const std::vector<std::string>& sections) {
+std::shared_ptr<LossBook> make_book(const Engine& engine, const std::vector<std::string>& dates,
+                                    const py::dict& c,
+                                    const std::vector<std::string>& industry_names,
+                                    const std::vector<std::string>& tier_names,
+                                    const std::vector<std::string>& provider_names,
+                                    const std::vector<std::string>& sections) {
   const auto t = edition_of(engine, dates);
   const auto rows = static_cast<std::size_t>(py::len(c["key"]));
   const auto* key = data_of<std::uint64_t>(c, "key", rows);
@@ -81,15 +90,20 @@ std::shared_ptr<LossBook> make_book(const Engine& engine, const std::vector<std:
   std::vector<SectionColumns> section_columns;
   for (const std::string& s : sections) {
     const int index = t->top_up.section_index(s);
-    if (index < 0) throw Error(ErrorCode::kUnknownSection, s + "_limit_yen", "is not a section of edition " + t->edition);
-    const std::string limit = s + "_limit_yen", deductible = s + "_deductible_yen", premium = s + "_premium_yen";
+    if (index < 0)
+      throw Error(ErrorCode::kUnknownSection, s + "_limit_yen",
+                  "is not a section of edition " + t->edition);
+    const std::string limit = s + "_limit_yen", deductible = s + "_deductible_yen",
+                      premium = s + "_premium_yen";
     section_columns.push_back({index, data_of<std::int64_t>(c, limit.c_str(), rows),
                                data_of<std::int64_t>(c, deductible.c_str(), rows),
                                data_of<std::int64_t>(c, premium.c_str(), rows)});
   }
-  std::sort(section_columns.begin(), section_columns.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+  std::sort(section_columns.begin(), section_columns.end(),
+            [](const auto& a, const auto& b) { return a.index < b.index; });
   std::vector<int> industry_index, tier_index;
-  for (const std::string& name : industry_names) industry_index.push_back(t->underwriting.industry_index(name));
+  for (const std::string& name : industry_names)
+    industry_index.push_back(t->underwriting.industry_index(name));
   std::vector<std::string> edition_tiers;
   for (const Tier& x : t->posture.tiers) edition_tiers.push_back(x.name);
   for (const std::string& name : tier_names) tier_index.push_back(index_of(edition_tiers, name));
@@ -104,30 +118,38 @@ std::shared_ptr<LossBook> make_book(const Engine& engine, const std::vector<std:
       bc.key = key[r];
       LossExposure& e = bc.exposure;
       e.employees = employees[r];
-      if (tier[r] < 0 || tier[r] >= static_cast<std::int64_t>(tier_index.size()) || tier_index[static_cast<std::size_t>(tier[r])] < 0)
-        throw Error(ErrorCode::kUnknownValue, "tier", "must be a tier of edition " + t->edition, std::to_string(tier[r]));
+      if (tier[r] < 0 || tier[r] >= static_cast<std::int64_t>(tier_index.size()) ||
+          tier_index[static_cast<std::size_t>(tier[r])] < 0)
+        throw Error(ErrorCode::kUnknownValue, "tier", "must be a tier of edition " + t->edition,
+                    std::to_string(tier[r]));
       e.tier = tier_index[static_cast<std::size_t>(tier[r])];
-      e.industry = industry[r] >= 0 && industry[r] < static_cast<std::int64_t>(industry_index.size())
-                       ? industry_index[static_cast<std::size_t>(industry[r])]
-                       : -1;
-      if (e.industry < 0) throw Error(ErrorCode::kUnknownIndustry, "industry", "must be an industry of edition " + t->edition);
+      e.industry =
+          industry[r] >= 0 && industry[r] < static_cast<std::int64_t>(industry_index.size())
+              ? industry_index[static_cast<std::size_t>(industry[r])]
+              : -1;
+      if (e.industry < 0)
+        throw Error(ErrorCode::kUnknownIndustry, "industry",
+                    "must be an industry of edition " + t->edition);
       e.revenue_band = t->top_up.revenue_band(revenue[r]);
       if (plan[r] < 0 || plan[r] >= kBundlePlanCount)
-        throw Error(ErrorCode::kUnknownValue, "bundle_plan", "must be a plan code 0-3", std::to_string(plan[r]));
+        throw Error(ErrorCode::kUnknownValue, "bundle_plan", "must be a plan code 0-3",
+                    std::to_string(plan[r]));
       e.bundle_plan = static_cast<BundlePlan>(plan[r]);
       bc.base_premium_yen = base[r];
       if (has_top_up[r]) {
         bc.top_up_premium_yen = annual[r];
         for (const SectionColumns& s : section_columns) {
           if (s.limit[r] <= 0) continue;
-          const std::optional<Yen> deductible = s.deductible[r] < 0 ? std::nullopt : std::optional<Yen>(s.deductible[r]);
+          const std::optional<Yen> deductible =
+              s.deductible[r] < 0 ? std::nullopt : std::optional<Yen>(s.deductible[r]);
           e.top_up.push_back(resolve_selection(t->top_up, s.index, s.limit[r], deductible));
           bc.section_premium_yen[static_cast<std::size_t>(s.index)] = s.premium[r];
         }
       }
       const std::int64_t p = provider[r];
-      book->add(bc, p >= 0 && p < static_cast<std::int64_t>(provider_names.size()) ? provider_names[static_cast<std::size_t>(p)]
-                                                                                  : std::string());
+      book->add(bc, p >= 0 && p < static_cast<std::int64_t>(provider_names.size())
+                        ? provider_names[static_cast<std::size_t>(p)]
+                        : std::string());
     } catch (const Error& err) {
       throw err.at(at);
     }
@@ -144,17 +166,23 @@ py::dict distribution_dict(const AggregateDistribution& d) {
   return out;
 }
 
-AggregateOptions aggregate_options(double span, const std::string& discretization, const std::string& method,
-                                   bool include_systemic, double tail_probability, std::size_t min_points) {
+AggregateOptions aggregate_options(double span, const std::string& discretization,
+                                   const std::string& method, bool include_systemic,
+                                   double tail_probability, std::size_t min_points) {
   AggregateOptions o;
   o.span_yen = span;
-  if (discretization == "rounding") o.discretization = Discretization::kRounding;
+  if (discretization == "rounding")
+    o.discretization = Discretization::kRounding;
   else if (discretization != "unbiased")
-    throw Error(ErrorCode::kBadOption, "discretization", "must be \"unbiased\" or \"rounding\"", quote_for_message(discretization));
-  if (method == "panjer") o.method = AggregateMethod::kPanjer;
-  else if (method == "fft") o.method = AggregateMethod::kFft;
+    throw Error(ErrorCode::kBadOption, "discretization", "must be \"unbiased\" or \"rounding\"",
+                quote_for_message(discretization));
+  if (method == "panjer")
+    o.method = AggregateMethod::kPanjer;
+  else if (method == "fft")
+    o.method = AggregateMethod::kFft;
   else if (method != "auto")
-    throw Error(ErrorCode::kBadOption, "method", "must be \"auto\", \"panjer\" or \"fft\"", quote_for_message(method));
+    throw Error(ErrorCode::kBadOption, "method", "must be \"auto\", \"panjer\" or \"fft\"",
+                quote_for_message(method));
   o.include_systemic = include_systemic;
   o.tail_probability = tail_probability;
   o.min_points = min_points;
@@ -165,8 +193,8 @@ AggregateOptions aggregate_options(double span, const std::string& discretizatio
 py::dict book_expected(const LossBook& book) {
   const RatingTables& t = book.tables();
   std::vector<std::int64_t> row, layer;
-  std::vector<double> frequency, attachment, limit, expected, systemic_frequency, systemic, indicated, indicated_systemic,
-      charged, target;
+  std::vector<double> frequency, attachment, limit, expected, systemic_frequency, systemic,
+      indicated, indicated_systemic, charged, target;
   std::vector<std::int64_t> listed;
   {
     const py::gil_scoped_release release;
@@ -187,8 +215,10 @@ py::dict book_expected(const LossBook& book) {
         indicated.push_back(l.indicated_premium_yen);
         indicated_systemic.push_back(l.total_indicated_premium_yen());
         target.push_back(l.target_loss_ratio);
-        charged.push_back(base ? static_cast<double>(c.base_premium_yen) : c.charged_section_yen(section));
-        listed.push_back(base ? c.base_premium_yen : c.section_premium_yen[static_cast<std::size_t>(section)]);
+        charged.push_back(base ? static_cast<double>(c.base_premium_yen)
+                               : c.charged_section_yen(section));
+        listed.push_back(base ? c.base_premium_yen
+                              : c.section_premium_yen[static_cast<std::size_t>(section)]);
       }
     }
   }
@@ -214,11 +244,13 @@ py::dict book_expected(const LossBook& book) {
 py::dict book_companies(const LossBook& book) {
   const auto n = static_cast<py::ssize_t>(book.size());
   py::array_t<std::uint64_t> key(n);
-  py::array_t<std::int64_t> tier(n), plan(n), industry(n), revenue_band(n), provider(n), base(n), top_up(n), employees(n);
+  py::array_t<std::int64_t> tier(n), plan(n), industry(n), revenue_band(n), provider(n), base(n),
+      top_up(n), employees(n);
   py::array_t<double> lambda(n);
   auto k = key.mutable_unchecked<1>();
-  auto ti = tier.mutable_unchecked<1>(), pl = plan.mutable_unchecked<1>(), in = industry.mutable_unchecked<1>(),
-       rb = revenue_band.mutable_unchecked<1>(), pr = provider.mutable_unchecked<1>(), ba = base.mutable_unchecked<1>(),
+  auto ti = tier.mutable_unchecked<1>(), pl = plan.mutable_unchecked<1>(),
+       in = industry.mutable_unchecked<1>(), rb = revenue_band.mutable_unchecked<1>(),
+       pr = provider.mutable_unchecked<1>(), ba = base.mutable_unchecked<1>(),
        tu = top_up.mutable_unchecked<1>(), em = employees.mutable_unchecked<1>();
   auto la = lambda.mutable_unchecked<1>();
   for (py::ssize_t i = 0; i < n; ++i) {
@@ -251,9 +283,12 @@ py::dict book_companies(const LossBook& book) {
 // ---- simulation totals -------------------------------------------------------------------
 
 template <typename T>
-py::array matrix(const std::vector<T>& v, std::size_t rows, std::size_t columns, const py::object& owner) {
-  py::array_t<T> a({static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(columns)},
-                   {static_cast<py::ssize_t>(columns * sizeof(T)), static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
+py::array matrix(const std::vector<T>& v, std::size_t rows, std::size_t columns,
+                 const py::object& owner) {
+  py::array_t<T> a(
+      {static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(columns)},
+      {static_cast<py::ssize_t>(columns * sizeof(T)), static_cast<py::ssize_t>(sizeof(T))},
+      v.data(), owner);
   py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
   return std::move(a);
 }
@@ -272,15 +307,18 @@ std::vector<T> to_vector(const py::handle& h) {
 
 py::tuple totals_state(const SimulationTotals& r) {
   auto arr = [](const auto& v) { return py::array(static_cast<py::ssize_t>(v.size()), v.data()); };
-  return py::make_tuple(1, r.years, r.seed, r.edition, r.sha256, r.layers, r.tiers, r.plans, r.companies, arr(r.company_keys),
-                        arr(r.layer_loss_yen), arr(r.tier_loss_yen), arr(r.plan_loss_yen), arr(r.layer_systemic_yen),
-                        arr(r.tier_systemic_yen), arr(r.plan_systemic_yen), arr(r.max_incident_yen), arr(r.event_key),
-                        arr(r.event_year), arr(r.event_type), arr(r.event_paid_yen), arr(r.layer_premium_yen),
-                        arr(r.tier_premium_yen), arr(r.plan_premium_yen), arr(r.layer_companies));
+  return py::make_tuple(1, r.years, r.seed, r.edition, r.sha256, r.layers, r.tiers, r.plans,
+                        r.companies, arr(r.company_keys), arr(r.layer_loss_yen),
+                        arr(r.tier_loss_yen), arr(r.plan_loss_yen), arr(r.layer_systemic_yen),
+                        arr(r.tier_systemic_yen), arr(r.plan_systemic_yen), arr(r.max_incident_yen),
+                        arr(r.event_key), arr(r.event_year), arr(r.event_type),
+                        arr(r.event_paid_yen), arr(r.layer_premium_yen), arr(r.tier_premium_yen),
+                        arr(r.plan_premium_yen), arr(r.layer_companies));
 }
 
 SimulationTotals totals_from_state(const py::tuple& s) {
-  if (s.size() != 25 || s[0].cast<int>() != 1) throw py::value_error("not a cybercover simulation state");
+  if (s.size() != 25 || s[0].cast<int>() != 1)
+    throw py::value_error("not a cybercover simulation state");
   SimulationTotals r;
   r.years = s[1].cast<int>();
   r.seed = s[2].cast<std::uint64_t>();
@@ -307,8 +345,8 @@ SimulationTotals totals_from_state(const py::tuple& s) {
   r.plan_premium_yen = to_vector<std::int64_t>(s[23]);
   r.layer_companies = to_vector<std::int64_t>(s[24]);
   const auto years = static_cast<std::size_t>(r.years);
-  if (r.layer_loss_yen.size() != years * r.layers.size() || r.tier_loss_yen.size() != years * r.tiers.size() ||
-      r.max_incident_yen.size() != years)
+  if (r.layer_loss_yen.size() != years * r.layers.size() ||
+      r.tier_loss_yen.size() != years * r.tiers.size() || r.max_incident_yen.size() != years)
     throw py::value_error("inconsistent cybercover simulation state");
   return r;
 }
@@ -382,7 +420,8 @@ py::dict summary_dict(const SimulationTotals& r) {
   return d;
 }
 
-SimulationTotals run_simulation(const LossBook& book, int years, std::uint64_t seed, int threads, const py::object& progress) {
+SimulationTotals run_simulation(const LossBook& book, int years, std::uint64_t seed, int threads,
+                                const py::object& progress) {
   SimulationOptions o;
   o.years = years;
   o.seed = seed;
@@ -409,7 +448,8 @@ py::dict quote_losses_dict(const Engine& engine, const py::object& request) {
     // The same door as Engine.quote: the request as JSON text through the contract's parser.
     const std::string text = request_json_text(d);
     JsonReadOptions options;
-    options.allow_infinity_literals = true;  // a Python float may be infinite: the checks name the field
+    options.allow_infinity_literals =
+        true;  // a Python float may be infinite: the checks name the field
     const py::gil_scoped_release release;
     const QuoteRequest r = parse_quote_request_text(text, engine.library(), options);
     const Quote q = engine.quote(r);
@@ -460,7 +500,9 @@ py::dict quote_losses_dict(const Engine& engine, const py::object& request) {
 SeverityParams severity_of(const py::dict& d) {
   auto number = [&d](const char* key, bool required, double fallback) {
     if (!d.contains(key)) {
-      if (required) throw Error(ErrorCode::kMissing, std::string("severity.") + key, "required for this distribution");
+      if (required)
+        throw Error(ErrorCode::kMissing, std::string("severity.") + key,
+                    "required for this distribution");
       return fallback;
     }
     const py::handle v = d[key];
@@ -469,7 +511,8 @@ SeverityParams severity_of(const py::dict& d) {
                   quote_for_message(py::str(v).cast<std::string>()));
     return v.cast<double>();
   };
-  if (!d.contains("distribution")) throw Error(ErrorCode::kMissing, "severity.distribution", "required");
+  if (!d.contains("distribution"))
+    throw Error(ErrorCode::kMissing, "severity.distribution", "required");
   const std::string family = py::str(d["distribution"]);
   std::vector<std::string> allowed;
   SeverityParams p;
@@ -495,40 +538,50 @@ SeverityParams severity_of(const py::dict& d) {
       p.body_probability = Severity(body).cdf(p.threshold_yen);
     }
     p.body_probability = number("body_probability", false, p.body_probability);
-    allowed = {"distribution", "median_yen", "sigma", "threshold_yen", "tail_alpha", "body_probability"};
+    allowed = {"distribution",  "median_yen", "sigma",
+               "threshold_yen", "tail_alpha", "body_probability"};
   } else {
     throw Error(ErrorCode::kUnknownValue, "severity.distribution",
-                "must be \"lognormal\", \"pareto\" or \"spliced_lognormal_pareto\"", quote_for_message(family));
+                "must be \"lognormal\", \"pareto\" or \"spliced_lognormal_pareto\"",
+                quote_for_message(family));
   }
   for (const auto& item : d) {
     const std::string key = py::str(item.first);
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      throw Error(ErrorCode::kUnknownField, "severity." + key, "is not a parameter of the " + family + " distribution");
+      throw Error(ErrorCode::kUnknownField, "severity." + key,
+                  "is not a parameter of the " + family + " distribution");
   }
   if (p.family == SeverityFamily::kLognormal && !(p.sigma > 0))
     throw Error(ErrorCode::kBelowMinimum, "severity.sigma", "must be > 0", std::to_string(p.sigma));
   return p;
 }
 
-py::dict generic_aggregate(const std::string& frequency, double mean, const std::optional<double>& size, const py::dict& severity,
-                           double deductible, double limit, double aggregate_limit, double span, const std::string& discretization,
-                           const std::string& method, double tail, std::size_t min_points) {
+py::dict generic_aggregate(const std::string& frequency, double mean,
+                           const std::optional<double>& size, const py::dict& severity,
+                           double deductible, double limit, double aggregate_limit, double span,
+                           const std::string& discretization, const std::string& method,
+                           double tail, std::size_t min_points) {
   std::optional<ClaimCount> count;
   if (frequency == "poisson") {
-    if (size) throw Error(ErrorCode::kBadOption, "size", "only a negative_binomial frequency has a size");
+    if (size)
+      throw Error(ErrorCode::kBadOption, "size", "only a negative_binomial frequency has a size");
     count = ClaimCount::poisson(mean);
   } else if (frequency == "negative_binomial") {
-    if (!size) throw Error(ErrorCode::kMissing, "size", "required for a negative_binomial frequency (Var = mean + mean^2 / size)");
+    if (!size)
+      throw Error(ErrorCode::kMissing, "size",
+                  "required for a negative_binomial frequency (Var = mean + mean^2 / size)");
     count = ClaimCount::negative_binomial(mean, *size);
   } else {
-    throw Error(ErrorCode::kUnknownValue, "frequency", "must be \"poisson\" or \"negative_binomial\"", quote_for_message(frequency));
+    throw Error(ErrorCode::kUnknownValue, "frequency",
+                "must be \"poisson\" or \"negative_binomial\"", quote_for_message(frequency));
   }
   const Severity z(severity_of(severity));
   Coverage c;
   c.deductible_yen = deductible;
   c.limit_yen = limit;
   c.aggregate_limit_yen = aggregate_limit;
-  const AggregateOptions o = aggregate_options(span, discretization, method, false, tail, min_points);
+  const AggregateOptions o =
+      aggregate_options(span, discretization, method, false, tail, min_points);
   AggregateDistribution d;
   {
     const py::gil_scoped_release release;
@@ -540,7 +593,8 @@ py::dict generic_aggregate(const std::string& frequency, double mean, const std:
 }  // namespace
 
 void bind_loss(py::module_& m) {
-  py::class_<LossBook, std::shared_ptr<LossBook>> book(m, "_LossBook", "A loss book (private; use cybercover.loss.Book).");
+  py::class_<LossBook, std::shared_ptr<LossBook>> book(
+      m, "_LossBook", "A loss book (private; use cybercover.loss.Book).");
   book.def("__len__", &LossBook::size)
       .def_property_readonly("edition", [](const LossBook& b) { return b.tables().edition; })
       .def_property_readonly("sha256", [](const LossBook& b) { return b.tables().sha256; })
@@ -548,7 +602,8 @@ void bind_loss(py::module_& m) {
       .def_property_readonly("layers",
                              [](const LossBook& b) {
                                std::vector<std::string> out{"base_cover"};
-                               for (const auto& s : b.tables().top_up.sections) out.push_back(s.key);
+                               for (const auto& s : b.tables().top_up.sections)
+                                 out.push_back(s.key);
                                return out;
                              })
       .def_property_readonly("tiers",
@@ -560,22 +615,26 @@ void bind_loss(py::module_& m) {
       .def_property_readonly("industries",
                              [](const LossBook& b) {
                                std::vector<std::string> out;
-                               for (const auto& i : b.tables().underwriting.industries) out.push_back(i.key);
+                               for (const auto& i : b.tables().underwriting.industries)
+                                 out.push_back(i.key);
                                return out;
                              })
       .def_property_readonly("revenue_band_max_yen",
                              [](const LossBook& b) {
                                std::vector<Yen> out;
-                               for (const auto& r : b.tables().top_up.revenue_bands) out.push_back(r.max_revenue_yen);
+                               for (const auto& r : b.tables().top_up.revenue_bands)
+                                 out.push_back(r.max_revenue_yen);
                                return out;
                              })
       .def("companies", &book_companies)
       .def("expected_losses", &book_expected)
       .def(
           "book_aggregate",
-          [](const LossBook& b, const std::string& layer, double span, const std::string& discretization,
-             const std::string& method, double tail, std::size_t min_points) {
-            const AggregateOptions o = aggregate_options(span, discretization, method, false, tail, min_points);
+          [](const LossBook& b, const std::string& layer, double span,
+             const std::string& discretization, const std::string& method, double tail,
+             std::size_t min_points) {
+            const AggregateOptions o =
+                aggregate_options(span, discretization, method, false, tail, min_points);
             AggregateDistribution d;
             {
               const py::gil_scoped_release release;
@@ -583,27 +642,34 @@ void bind_loss(py::module_& m) {
             }
             return distribution_dict(d);
           },
-          py::arg("layer"), py::arg("span_yen"), py::arg("discretization"), py::arg("method"), py::arg("tail_probability"),
-          py::arg("min_points"))
+          py::arg("layer"), py::arg("span_yen"), py::arg("discretization"), py::arg("method"),
+          py::arg("tail_probability"), py::arg("min_points"))
       .def(
           "company_aggregate",
-          [](const LossBook& b, std::size_t row, const std::optional<std::string>& layer, double span,
-             const std::string& discretization, const std::string& method, bool systemic, double tail, std::size_t min_points) {
-            if (row >= b.size()) throw py::index_error("row " + std::to_string(row) + " is not in the book");
-            const AggregateOptions o = aggregate_options(span, discretization, method, systemic, tail, min_points);
+          [](const LossBook& b, std::size_t row, const std::optional<std::string>& layer,
+             double span, const std::string& discretization, const std::string& method,
+             bool systemic, double tail, std::size_t min_points) {
+            if (row >= b.size())
+              throw py::index_error("row " + std::to_string(row) + " is not in the book");
+            const AggregateOptions o =
+                aggregate_options(span, discretization, method, systemic, tail, min_points);
             AggregateDistribution d;
             {
               const py::gil_scoped_release release;
               const LossExposure& e = b.companies()[row].exposure;
-              d = layer ? layer_aggregate(b.tables(), e, *layer, o) : company_aggregate(b.tables(), e, o);
+              d = layer ? layer_aggregate(b.tables(), e, *layer, o)
+                        : company_aggregate(b.tables(), e, o);
             }
             return distribution_dict(d);
           },
-          py::arg("row"), py::arg("layer"), py::arg("span_yen"), py::arg("discretization"), py::arg("method"),
-          py::arg("include_systemic"), py::arg("tail_probability"), py::arg("min_points"))
-      .def("simulate", &run_simulation, py::arg("years"), py::arg("seed"), py::arg("threads"), py::arg("progress"));
+          py::arg("row"), py::arg("layer"), py::arg("span_yen"), py::arg("discretization"),
+          py::arg("method"), py::arg("include_systemic"), py::arg("tail_probability"),
+          py::arg("min_points"))
+      .def("simulate", &run_simulation, py::arg("years"), py::arg("seed"), py::arg("threads"),
+           py::arg("progress"));
 
-  py::class_<SimulationTotals> totals(m, "_SimulationTotals", "Totals of a simulation (private; use cybercover.loss).");
+  py::class_<SimulationTotals> totals(m, "_SimulationTotals",
+                                      "Totals of a simulation (private; use cybercover.loss).");
   totals.def_readonly("years", &SimulationTotals::years)
       .def_readonly("seed", &SimulationTotals::seed)
       .def_readonly("edition", &SimulationTotals::edition)
@@ -641,15 +707,19 @@ void bind_loss(py::module_& m) {
       .def(py::pickle([](const SimulationTotals& r) { return totals_state(r); },
                       [](const py::tuple& s) { return totals_from_state(s); }));
 
-  m.def("_loss_book", &make_book, py::arg("engine"), py::arg("dates"), py::arg("columns"), py::arg("industries"),
-        py::arg("tiers"), py::arg("providers"), py::arg("sections"),
-        "Builds a loss book from a priced portfolio's columns (private; use cybercover.loss.Book).");
-  m.def("_aggregate_distribution", &generic_aggregate, py::arg("frequency"), py::arg("mean"), py::arg("size"),
-        py::arg("severity"), py::arg("deductible_yen"), py::arg("limit_yen"), py::arg("aggregate_limit_yen"),
-        py::arg("span_yen"), py::arg("discretization"), py::arg("method"), py::arg("tail_probability"), py::arg("min_points"),
-        "The aggregate distribution of any count, severity and coverage (private; use cybercover.loss).");
+  m.def(
+      "_loss_book", &make_book, py::arg("engine"), py::arg("dates"), py::arg("columns"),
+      py::arg("industries"), py::arg("tiers"), py::arg("providers"), py::arg("sections"),
+      "Builds a loss book from a priced portfolio's columns (private; use cybercover.loss.Book).");
+  m.def("_aggregate_distribution", &generic_aggregate, py::arg("frequency"), py::arg("mean"),
+        py::arg("size"), py::arg("severity"), py::arg("deductible_yen"), py::arg("limit_yen"),
+        py::arg("aggregate_limit_yen"), py::arg("span_yen"), py::arg("discretization"),
+        py::arg("method"), py::arg("tail_probability"), py::arg("min_points"),
+        "The aggregate distribution of any count, severity and coverage (private; use "
+        "cybercover.loss).");
   m.def("_quote_losses", &quote_losses_dict, py::arg("engine"), py::arg("request"),
-        "Expected losses of one quoted request beside its charged premiums (private; use cybercover.loss).");
+        "Expected losses of one quoted request beside its charged premiums (private; use "
+        "cybercover.loss).");
 }
 
 }  // namespace cybercover::python

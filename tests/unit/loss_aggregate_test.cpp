@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <numeric>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "cybercover/cybercover.hpp"
 #include "support/table_fixture.hpp"
@@ -49,7 +49,7 @@ LossExposure company_40_utm_edr() {
   LossExposure e;
   e.employees = 40;  // lambda 0.18
   e.tier = 2;
-  e.bundle_plan = BundlePlan::kUtmEdr;  // base limit 3M
+  e.bundle_plan = BundlePlan::kUtmEdr;                                             // base limit 3M
   e.top_up.push_back(resolve_selection(tables().top_up, 1, 10'000'000, 100'000));  // response
   return e;
 }
@@ -57,13 +57,14 @@ LossExposure company_301_tier_e() {
   LossExposure e;
   e.employees = 400;  // lambda 0.40
   e.tier = 4;         // E: x 1.80
-  e.top_up.push_back(resolve_selection(tables().top_up, 0, 100'000'000, std::nullopt));  // liability
+  e.top_up.push_back(
+      resolve_selection(tables().top_up, 0, 100'000'000, std::nullopt));  // liability
   return e;
 }
 LossExposure company_301_tier_d_utm() {
   LossExposure e;
   e.employees = 400;
-  e.tier = 3;  // D: x 1.35
+  e.tier = 3;                        // D: x 1.35
   e.bundle_plan = BundlePlan::kUtm;  // base limit 1M
   return e;
 }
@@ -81,7 +82,9 @@ std::vector<Case> cases() {
           {"base_cover_negative_binomial", company_301_tier_d_utm(), "base_cover", true}};
 }
 
-const RatingTables& tables_for(const Case& c) { return c.negative_binomial ? *negative_binomial_edition() : tables(); }
+const RatingTables& tables_for(const Case& c) {
+  return c.negative_binomial ? *negative_binomial_edition() : tables();
+}
 
 std::vector<double> numbers(const nlohmann::json& j) { return j.get<std::vector<double>>(); }
 
@@ -91,7 +94,8 @@ TEST(LossAggregate, DiscretisedSeveritiesEqualActuars) {
     const RatingTables& t = tables_for(c);
     const Severity z(t.loss_model.severity, r["scale"].get<double>());
     const double a = r["attachment"], limit = r["limit"], h = r["span"];
-    const auto unbiased = numbers(r["severity_unbiased"]), rounding = numbers(r["severity_rounding"]);
+    const auto unbiased = numbers(r["severity_unbiased"]),
+               rounding = numbers(r["severity_rounding"]);
     const auto mine_u = discretize(z, a, limit, h, unbiased.size(), Discretization::kUnbiased);
     const auto mine_r = discretize(z, a, limit, h, rounding.size(), Discretization::kRounding);
     ASSERT_EQ(mine_u.size(), unbiased.size());
@@ -108,9 +112,11 @@ TEST(LossAggregate, PanjerRecursionEqualsActuars) {
     const auto f = numbers(r["severity_unbiased"]);
     const auto head = numbers(r["aggregate_unbiased_head"]);
     const double lambda = r["lambda"];
-    const ClaimCount n = c.negative_binomial ? ClaimCount::negative_binomial(lambda, r["size"].get<double>())
-                                             : ClaimCount::poisson(lambda);
-    const AggregateDistribution g = compound(n, f, r["span"], head.size(), AggregateMethod::kPanjer);
+    const ClaimCount n = c.negative_binomial
+                             ? ClaimCount::negative_binomial(lambda, r["size"].get<double>())
+                             : ClaimCount::poisson(lambda);
+    const AggregateDistribution g =
+        compound(n, f, r["span"], head.size(), AggregateMethod::kPanjer);
     for (std::size_t k = 0; k < head.size(); ++k)
       EXPECT_NEAR(g.pmf()[k], head[k], 1e-15 + 1e-11 * head[k]) << c.name << " " << k;
   }
@@ -126,12 +132,16 @@ TEST(LossAggregate, LayerDistributionsEqualActuars) {
       o.method = method;
       const AggregateDistribution d = layer_aggregate(t, c.exposure, c.layer, o);
       EXPECT_NEAR(d.mean(), r["capped_mean_unbiased"].get<double>(), 1e-9 * d.mean()) << c.name;
-      EXPECT_NEAR(d.variance(), r["capped_variance_unbiased"].get<double>(), 1e-8 * d.variance()) << c.name;
+      EXPECT_NEAR(d.variance(), r["capped_variance_unbiased"].get<double>(), 1e-8 * d.variance())
+          << c.name;
       EXPECT_EQ(d.value_at_risk(0.99), r["var_99"].get<double>()) << c.name;
       EXPECT_EQ(d.value_at_risk(0.995), r["var_99_5"].get<double>()) << c.name;
-      EXPECT_NEAR(d.conditional_tail_expectation(0.99), r["cte_99"].get<double>(), 1e-7 * r["cte_99"].get<double>()) << c.name;
+      EXPECT_NEAR(d.conditional_tail_expectation(0.99), r["cte_99"].get<double>(),
+                  1e-7 * r["cte_99"].get<double>())
+          << c.name;
       if (!r["cte_99_5"].is_null()) {
-        EXPECT_NEAR(d.conditional_tail_expectation(0.995), r["cte_99_5"].get<double>(), 1e-7 * r["cte_99_5"].get<double>())
+        EXPECT_NEAR(d.conditional_tail_expectation(0.995), r["cte_99_5"].get<double>(),
+                    1e-7 * r["cte_99_5"].get<double>())
             << c.name;
       }
       // the cap: nothing above the limit, and the limit holds the mass beyond it
@@ -140,7 +150,8 @@ TEST(LossAggregate, LayerDistributionsEqualActuars) {
     }
     o.method = AggregateMethod::kPanjer;
     o.discretization = Discretization::kRounding;
-    EXPECT_NEAR(layer_aggregate(t, c.exposure, c.layer, o).mean(), r["capped_mean_rounding"].get<double>(),
+    EXPECT_NEAR(layer_aggregate(t, c.exposure, c.layer, o).mean(),
+                r["capped_mean_rounding"].get<double>(),
                 1e-9 * r["capped_mean_rounding"].get<double>())
         << c.name;
   }
@@ -152,14 +163,17 @@ TEST(LossAggregate, PanjerAndFftAgreeOnTheWholeDistribution) {
     AggregateOptions panjer, fft;
     panjer.method = AggregateMethod::kPanjer;
     fft.method = AggregateMethod::kFft;
-    const auto a = layer_aggregate(t, c.exposure, c.layer, panjer), b = layer_aggregate(t, c.exposure, c.layer, fft);
+    const auto a = layer_aggregate(t, c.exposure, c.layer, panjer),
+               b = layer_aggregate(t, c.exposure, c.layer, fft);
     ASSERT_EQ(a.size(), b.size());
     double worst = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a.pmf()[i] - b.pmf()[i]));
+    for (std::size_t i = 0; i < a.size(); ++i)
+      worst = std::max(worst, std::fabs(a.pmf()[i] - b.pmf()[i]));
     EXPECT_LT(worst, 1e-13) << c.name;
     for (double p : {0.9, 0.99, 0.995, 0.999}) {
       EXPECT_EQ(a.value_at_risk(p), b.value_at_risk(p)) << c.name << " " << p;
-      EXPECT_NEAR(a.tail_value_at_risk(p), b.tail_value_at_risk(p), 1e-8 * a.tail_value_at_risk(p)) << c.name;
+      EXPECT_NEAR(a.tail_value_at_risk(p), b.tail_value_at_risk(p), 1e-8 * a.tail_value_at_risk(p))
+          << c.name;
     }
   }
 }
@@ -180,7 +194,8 @@ TEST(LossAggregate, CompoundPoissonMoments) {
   // The discretised Y's own second moment gives the variance to rounding error.
   const auto f = discretize(z, 0, 1e8, 100'000, 1001, Discretization::kUnbiased);
   double m2 = 0;
-  for (std::size_t j = 0; j < f.size(); ++j) m2 += std::pow(100'000.0 * static_cast<double>(j), 2) * f[j];
+  for (std::size_t j = 0; j < f.size(); ++j)
+    m2 += std::pow(100'000.0 * static_cast<double>(j), 2) * f[j];
   EXPECT_NEAR(s.variance(), lambda * m2, 1e-9 * s.variance());
   // Negative binomial: Var(S) = E[N] Var(Y) + Var(N) E[Y]^2.
   const ClaimCount n = ClaimCount::negative_binomial(0.5, 2);
@@ -195,7 +210,8 @@ TEST(LossAggregate, HandComputedPanjerValues) {
   // Compound Poisson, lambda 2, claims of 1, 2, 3 with probabilities 0.5, 0.3, 0.2. By the
   // recursion (and by enumerating the ways to reach each total):
   // g0 = e^-2, g1 = 2 x 0.5 g0 = e^-2, g2 = (0.5 g1 + 0.6 g0) = 1.1 e^-2,
-  // g3 = 2/3 (0.5 g2 + 0.6 g1 + 0.6 g0) = 7/6 e^-2, g4 = 1/2 (0.5 g3 + 0.6 g2 + 0.6 g1) = 1.17333.. e^-2.
+  // g3 = 2/3 (0.5 g2 + 0.6 g1 + 0.6 g0) = 7/6 e^-2, g4 = 1/2 (0.5 g3 + 0.6 g2 + 0.6 g1) = 1.17333..
+  // e^-2.
   const std::vector<double> f = {0, 0.5, 0.3, 0.2};
   const double e2 = std::exp(-2.0);
   for (AggregateMethod m : {AggregateMethod::kPanjer, AggregateMethod::kFft}) {
@@ -209,9 +225,13 @@ TEST(LossAggregate, HandComputedPanjerValues) {
   // Enumeration of P(S = 3): N = 1 (f3), N = 2 (1+2, 2+1), N = 3 (1+1+1).
   const double p3 = 2 * e2 * 0.2 + 2 * e2 * 2 * 0.5 * 0.3 + 8.0 / 6.0 * e2 * 0.125;
   EXPECT_NEAR(p3, 7.0 / 6.0 * e2, 1e-15);
-  // A geometric count (negative binomial size 1, mean 3) of claims of 1: S = N, P(N = k) = 3^k / 4^(k+1).
-  const auto geo = compound(ClaimCount::negative_binomial(3, 1), {0, 1}, 1, 10, AggregateMethod::kPanjer);
-  for (int k = 0; k < 10; ++k) EXPECT_NEAR(geo.pmf()[static_cast<std::size_t>(k)], std::pow(3.0, k) / std::pow(4.0, k + 1), 1e-15);
+  // A geometric count (negative binomial size 1, mean 3) of claims of 1: S = N, P(N = k) = 3^k /
+  // 4^(k+1).
+  const auto geo =
+      compound(ClaimCount::negative_binomial(3, 1), {0, 1}, 1, 10, AggregateMethod::kPanjer);
+  for (int k = 0; k < 10; ++k)
+    EXPECT_NEAR(geo.pmf()[static_cast<std::size_t>(k)], std::pow(3.0, k) / std::pow(4.0, k + 1),
+                1e-15);
 }
 
 TEST(LossAggregate, CompanyAndBookKeepTheClosedFormMeans) {
@@ -230,7 +250,8 @@ TEST(LossAggregate, CompanyAndBookKeepTheClosedFormMeans) {
   EXPECT_NEAR(company.mean(), total, 1e-8 * total);
   AggregateOptions with;
   with.include_systemic = true;
-  EXPECT_NEAR(company_aggregate(tables(), e, with).mean(), total + systemic, 1e-8 * (total + systemic));
+  EXPECT_NEAR(company_aggregate(tables(), e, with).mean(), total + systemic,
+              1e-8 * (total + systemic));
   // the caps only lower the mean
   const double capped = capped_mean_yen(tables(), e);
   EXPECT_LT(capped, total);
@@ -283,9 +304,13 @@ TEST(LossAggregate, RejectsWhatItCannotComputeExactly) {
     ADD_FAILURE();
   } catch (const Error& err) {
     EXPECT_EQ(err.field(), "limit_yen");
-    EXPECT_NE(std::string(err.what()).find("must be above deductible_yen (2000000), got 1000000"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("must be above deductible_yen (2000000), got 1000000"),
+              std::string::npos)
+        << err.what();
   }
-  EXPECT_THROW(aggregate_distribution(ClaimCount::poisson(0.1), x, Coverage{0, Severity::kInfinity, 0}), Error);
+  EXPECT_THROW(
+      aggregate_distribution(ClaimCount::poisson(0.1), x, Coverage{0, Severity::kInfinity, 0}),
+      Error);
   // and with a valid one it is the layer of the same terms
   const auto same = aggregate_distribution(ClaimCount::poisson(0.018), x, Coverage{0, 3e6, 3e6});
   EXPECT_NEAR(same.mean(), layer_aggregate(tables(), e, "base_cover").mean(), 1e-9 * same.mean());

@@ -81,7 +81,8 @@ TEST(LossModel, LimitedMomentsAgreeWithActuar) {
     const double d = limits[i];
     EXPECT_NEAR(ln.lev(d), r["lognormal_lev"][i].get<double>(), 1e-13 * ln.lev(d)) << d;
     EXPECT_NEAR(ln4.lev(d), r["lognormal_lev_scaled_4"][i].get<double>(), 1e-13 * ln4.lev(d)) << d;
-    EXPECT_NEAR(ln.limited_second_moment(d), r["lognormal_second_moment"][i].get<double>(), 1e-12 * ln.limited_second_moment(d));
+    EXPECT_NEAR(ln.limited_second_moment(d), r["lognormal_second_moment"][i].get<double>(),
+                1e-12 * ln.limited_second_moment(d));
     EXPECT_NEAR(lomax.cdf(d), r["pareto_cdf"][i].get<double>(), 1e-14) << d;
     EXPECT_NEAR(lomax.lev(d), r["pareto_lev"][i].get<double>(), 1e-12 * lomax.lev(d)) << d;
     EXPECT_NEAR(lomax.limited_second_moment(d), r["pareto_second_moment"][i].get<double>(),
@@ -114,12 +115,14 @@ TEST(LossModel, SeverityFamiliesAreConsistent) {
   spliced.body_probability = Severity(lognormal(44000, 2.37)).cdf(2e6);
   for (const SeverityParams& p : {lognormal(44000, 2.37), pareto, spliced}) {
     const Severity s(p, 1.5);
-    for (double u : {0.001, 0.3, 0.5, 0.9, 0.99, 0.9999}) EXPECT_NEAR(s.cdf(s.quantile(u)), u, 1e-12);
+    for (double u : {0.001, 0.3, 0.5, 0.9, 0.99, 0.9999})
+      EXPECT_NEAR(s.cdf(s.quantile(u)), u, 1e-12);
     // trapezoid integration of the survival up to 5M
     double integral = 0;
     const int steps = 200000;
     const double top = 5e6, dx = top / steps;
-    for (int i = 0; i < steps; ++i) integral += (s.survival(i * dx) + s.survival((i + 1) * dx)) / 2 * dx;
+    for (int i = 0; i < steps; ++i)
+      integral += (s.survival(i * dx) + s.survival((i + 1) * dx)) / 2 * dx;
     EXPECT_NEAR(s.lev(top), integral, 2e-6 * integral);
     EXPECT_NEAR(s.layer_expected(1e6, 4e6), s.lev(5e6) - s.lev(1e6), 1e-9);
     // E[Y^2] of the layer against E[min(Z,b)^2] - E[min(Z,a)^2] - 2a(E[min(Z,b)] - E[min(Z,a)])
@@ -137,11 +140,12 @@ TEST(LossModel, SeverityFamiliesAreConsistent) {
 
 TEST(LossModel, ClosedFormFollowsTheManual) {
   LossExposure e;
-  e.employees = 40;  // band 21-50: lambda 0.18 for tier C
-  e.tier = 2;        // C
+  e.employees = 40;                     // band 21-50: lambda 0.18 for tier C
+  e.tier = 2;                           // C
   e.bundle_plan = BundlePlan::kUtmEdr;  // base limit ¥3M
-  e.top_up.push_back(resolve_selection(tables().top_up, 0, 100'000'000, std::nullopt));  // liability
-  e.top_up.push_back(resolve_selection(tables().top_up, 1, 10'000'000, 100'000));        // response
+  e.top_up.push_back(
+      resolve_selection(tables().top_up, 0, 100'000'000, std::nullopt));           // liability
+  e.top_up.push_back(resolve_selection(tables().top_up, 1, 10'000'000, 100'000));  // response
   const ExpectedLosses x = expected_losses(tables(), e);
   EXPECT_DOUBLE_EQ(x.incident_frequency, 0.18);
   ASSERT_EQ(x.layers.size(), 3u);
@@ -150,16 +154,21 @@ TEST(LossModel, ClosedFormFollowsTheManual) {
   EXPECT_NEAR(x.layers[0].indicated_premium_yen, x.layers[0].expected_loss_yen / 0.60, 1e-6);
   // the same figure as actuar's (tests/r: base_cover_utm_edr)
   const auto& base = reference()["layers"][0];
-  EXPECT_NEAR(x.layers[0].expected_loss_yen, base["lambda"].get<double>() * base["layer_expected"].get<double>(), 1e-9);
+  EXPECT_NEAR(x.layers[0].expected_loss_yen,
+              base["lambda"].get<double>() * base["layer_expected"].get<double>(), 1e-9);
   const double liability_mu = mu() + std::log(4.0);
-  EXPECT_NEAR(x.layers[1].expected_loss_yen, 0.18 * 0.03 * lognormal_lev(liability_mu, sigma(), 1e8), 1e-6);
+  EXPECT_NEAR(x.layers[1].expected_loss_yen,
+              0.18 * 0.03 * lognormal_lev(liability_mu, sigma(), 1e8), 1e-6);
   // Response sits above the base cover's limit and the deductible.
   EXPECT_DOUBLE_EQ(x.layers[2].attachment_yen, 3'100'000);
-  EXPECT_NEAR(x.layers[2].expected_loss_yen,
-              0.18 * 0.10 * (lognormal_lev(mu(), sigma(), 13.1e6) - lognormal_lev(mu(), sigma(), 3.1e6)), 1e-6);
+  EXPECT_NEAR(
+      x.layers[2].expected_loss_yen,
+      0.18 * 0.10 * (lognormal_lev(mu(), sigma(), 13.1e6) - lognormal_lev(mu(), sigma(), 3.1e6)),
+      1e-6);
   EXPECT_NEAR(x.layers[2].indicated_premium_yen, x.layers[2].expected_loss_yen / 0.55, 1e-6);
   e.tier = 0;  // tier A: frequency x 0.45
-  EXPECT_NEAR(expected_losses(tables(), e).layers[1].expected_loss_yen, 0.45 * x.layers[1].expected_loss_yen, 1e-6);
+  EXPECT_NEAR(expected_losses(tables(), e).layers[1].expected_loss_yen,
+              0.45 * x.layers[1].expected_loss_yen, 1e-6);
 }
 
 TEST(LossModel, SystemicEventsAddTheirOwnExpectedLoss) {
@@ -171,7 +180,8 @@ TEST(LossModel, SystemicEventsAddTheirOwnExpectedLoss) {
   const ExpectedLosses utm = expected_losses(tables(), e);
   const SystemicEventType& provider = m.systemic_events[0];
   const Severity hit(provider.loss_per_company);
-  const double expected = provider.events_per_year * provider.share_hit * provider.claim_probability[1] * hit.lev(1e6);
+  const double expected =
+      provider.events_per_year * provider.share_hit * provider.claim_probability[1] * hit.lev(1e6);
   ASSERT_EQ(utm.layers.size(), 1u);
   EXPECT_NEAR(utm.layers[0].systemic_expected_loss_yen, expected, 1e-9);
   EXPECT_NEAR(utm.layers[0].systemic_claim_frequency, 0.01 * 0.2 * 0.9, 1e-15);
@@ -208,11 +218,13 @@ TEST(LossModel, MultipliersAndScalesFromTheTable) {
   EXPECT_EQ(n.family(), CountFamily::kNegativeBinomial);
   EXPECT_NEAR(n.variance(), 0.27 + 0.5 * 0.27 * 0.27, 1e-15);
   const ExpectedLosses x = expected_losses(*t, e);
-  EXPECT_NEAR(x.layers[0].expected_loss_yen, 0.27 * 0.10 * lognormal_lev(mu() + std::log(2.0), sigma(), 1e6), 1e-6);
+  EXPECT_NEAR(x.layers[0].expected_loss_yen,
+              0.27 * 0.10 * lognormal_lev(mu() + std::log(2.0), sigma(), 1e6), 1e-6);
   e.industry = t->underwriting.industry_index("construction");  // not listed: 1.0
   e.revenue_band = -1;  // above the last band: the last band's scale
   EXPECT_DOUBLE_EQ(incident_frequency(*t, e), 0.18);
-  EXPECT_NEAR(expected_losses(*t, e).layers[0].expected_loss_yen, 0.18 * 0.10 * lognormal_lev(mu(), sigma(), 1e6), 1e-6);
+  EXPECT_NEAR(expected_losses(*t, e).layers[0].expected_loss_yen,
+              0.18 * 0.10 * lognormal_lev(mu(), sigma(), 1e6), 1e-6);
 }
 
 TEST(LossModel, QuoteLossesShowWhatTheQuoteCharges) {

@@ -13,7 +13,9 @@
 namespace cybercover {
 namespace {
 
-std::shared_ptr<const RatingTables> edition() { return testing::default_engine().library().editions().front(); }
+std::shared_ptr<const RatingTables> edition() {
+  return testing::default_engine().library().editions().front();
+}
 const RatingTables& tables() { return *edition(); }
 
 // Without systemic events (the book's companies are then independent).
@@ -35,9 +37,12 @@ BookCompany company(const RatingTables& t, std::uint64_t key, bool high_limits) 
   c.exposure.industry = static_cast<int>(key % t.underwriting.industries.size());
   c.exposure.revenue_band = static_cast<int>(key % t.top_up.revenue_bands.size());
   if (key % 3 != 0) {
-    c.exposure.top_up.push_back(resolve_selection(t.top_up, 0, high_limits ? 500'000'000 : 10'000'000, std::nullopt));
-    c.exposure.top_up.push_back(resolve_selection(t.top_up, 1, high_limits ? 100'000'000 : 5'000'000, 0));
-    c.exposure.top_up.push_back(resolve_selection(t.top_up, 2, high_limits ? 30'000'000 : 5'000'000, 0));
+    c.exposure.top_up.push_back(
+        resolve_selection(t.top_up, 0, high_limits ? 500'000'000 : 10'000'000, std::nullopt));
+    c.exposure.top_up.push_back(
+        resolve_selection(t.top_up, 1, high_limits ? 100'000'000 : 5'000'000, 0));
+    c.exposure.top_up.push_back(
+        resolve_selection(t.top_up, 2, high_limits ? 30'000'000 : 5'000'000, 0));
     c.top_up_premium_yen = 60'000;
     c.section_premium_yen = {30'000, 20'000, 10'000};
   }
@@ -45,9 +50,11 @@ BookCompany company(const RatingTables& t, std::uint64_t key, bool high_limits) 
   return c;
 }
 
-LossBook book(std::shared_ptr<const RatingTables> t, std::size_t n, bool high_limits = true, std::uint64_t first_key = 0) {
+LossBook book(std::shared_ptr<const RatingTables> t, std::size_t n, bool high_limits = true,
+              std::uint64_t first_key = 0) {
   LossBook b(t);
-  for (std::uint64_t k = first_key; k < first_key + n; ++k) b.add(company(*t, k, high_limits), k % 5 == 0 ? "alpha" : "beta");
+  for (std::uint64_t k = first_key; k < first_key + n; ++k)
+    b.add(company(*t, k, high_limits), k % 5 == 0 ? "alpha" : "beta");
   return b;
 }
 
@@ -79,7 +86,8 @@ TEST(LossSimulation, BitIdenticalForAnyThreadCountAndAnySplit) {
   const SimulationTotals one = simulate(whole, options(5000, 11, 1));
   for (int threads : {2, 3, 8}) expect_identical(one, simulate(whole, options(5000, 11, threads)));
   // Three parts of different sizes, in any order, merge into exactly the whole.
-  const LossBook a = book(edition(), 100, true, 0), b = book(edition(), 350, true, 100), c = book(edition(), 150, true, 450);
+  const LossBook a = book(edition(), 100, true, 0), b = book(edition(), 350, true, 100),
+                 c = book(edition(), 150, true, 450);
   SimulationTotals merged = simulate(c, options(5000, 11, 2));
   merged.merge(simulate(a, options(5000, 11, 1)));
   merged.merge(simulate(b, options(5000, 11, 3)));
@@ -179,13 +187,15 @@ TEST(LossSimulation, QuantilesMeetPanjerAndFft) {
   EXPECT_NEAR(s.var_99, exact.value_at_risk(0.99), 4 * s.se_var_99 + 5'000);
   EXPECT_NEAR(s.var_99_5, exact.value_at_risk(0.995), 4 * s.se_var_99_5 + 5'000);
   EXPECT_NEAR(s.tvar_99_5, exact.tail_value_at_risk(0.995), 4 * s.se_tvar_99_5 + 5'000);
-  for (double p : {0.5, 0.9, 0.99, 0.995}) EXPECT_EQ(exact.value_at_risk(p), exact_fft.value_at_risk(p)) << p;
+  for (double p : {0.5, 0.9, 0.99, 0.995})
+    EXPECT_EQ(exact.value_at_risk(p), exact_fft.value_at_risk(p)) << p;
   // P(pool losses > premiums) from the exact distribution
   const SimulationSummary sum = summarize(r);
   const SeriesSummary& base = sum.series[1];
   ASSERT_EQ(base.name, "base_cover");
   EXPECT_EQ(base.premium_yen, 40 * 12'000);
-  EXPECT_NEAR(base.probability_loss_exceeds_premium, exact.exceedance(480'000), 4 * base.se_probability + 1e-4);
+  EXPECT_NEAR(base.probability_loss_exceeds_premium, exact.exceedance(480'000),
+              4 * base.se_probability + 1e-4);
 }
 
 TEST(LossSimulation, SystemicEventsAddTheirClosedFormAndCorrelateTheBook) {
@@ -195,9 +205,11 @@ TEST(LossSimulation, SystemicEventsAddTheirClosedFormAndCorrelateTheBook) {
   // what systemic events add on average: their closed form (the caps rarely bind here)
   for (std::size_t l = 0; l < r.layers.size(); ++l) {
     std::vector<double> extra(static_cast<std::size_t>(r.years));
-    for (std::size_t y = 0; y < extra.size(); ++y) extra[y] = static_cast<double>(r.layer_systemic_yen[y * r.layers.size() + l]);
+    for (std::size_t y = 0; y < extra.size(); ++y)
+      extra[y] = static_cast<double>(r.layer_systemic_yen[y * r.layers.size() + l]);
     const TailStats s = tail_stats(extra);
-    EXPECT_NEAR(s.mean, closed.layers[l].systemic_expected_loss_yen, 4 * s.se_mean + 1) << r.layers[l];
+    EXPECT_NEAR(s.mean, closed.layers[l].systemic_expected_loss_yen, 4 * s.se_mean + 1)
+        << r.layers[l];
   }
   // a provider event hits many of its subscribers in one year: the base-cover pool's tail
   // grows much more than its mean
@@ -211,9 +223,12 @@ TEST(LossSimulation, SystemicEventsAddTheirClosedFormAndCorrelateTheBook) {
   // the tier and plan sums are the layer sums regrouped
   for (std::size_t y = 0; y < 50; ++y) {
     std::int64_t layers = 0, tiers = 0, plans = 0;
-    for (std::size_t l = 0; l < r.layers.size(); ++l) layers += r.layer_loss_yen[y * r.layers.size() + l];
-    for (std::size_t t = 0; t < r.tiers.size(); ++t) tiers += r.tier_loss_yen[y * r.tiers.size() + t];
-    for (std::size_t p = 0; p < r.plans.size(); ++p) plans += r.plan_loss_yen[y * r.plans.size() + p];
+    for (std::size_t l = 0; l < r.layers.size(); ++l)
+      layers += r.layer_loss_yen[y * r.layers.size() + l];
+    for (std::size_t t = 0; t < r.tiers.size(); ++t)
+      tiers += r.tier_loss_yen[y * r.tiers.size() + t];
+    for (std::size_t p = 0; p < r.plans.size(); ++p)
+      plans += r.plan_loss_yen[y * r.plans.size() + p];
     EXPECT_EQ(layers, tiers);
     EXPECT_EQ(layers, plans);
   }

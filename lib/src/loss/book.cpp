@@ -10,12 +10,15 @@ double BookCompany::charged_section_yen(int section) const {
   Yen total = 0;
   for (Yen p : section_premium_yen) total += p;
   if (total <= 0 || section < 0 || section >= static_cast<int>(kMaxSections)) return 0;
-  return static_cast<double>(top_up_premium_yen) * static_cast<double>(section_premium_yen[static_cast<std::size_t>(section)]) /
+  return static_cast<double>(top_up_premium_yen) *
+         static_cast<double>(section_premium_yen[static_cast<std::size_t>(section)]) /
          static_cast<double>(total);
 }
 
 LossBook::LossBook(std::shared_ptr<const RatingTables> tables) : tables_(std::move(tables)) {
-  if (!tables_) throw Error(ErrorCode::kMissing, "tables", "a loss book needs the edition its companies are priced with");
+  if (!tables_)
+    throw Error(ErrorCode::kMissing, "tables",
+                "a loss book needs the edition its companies are priced with");
 }
 
 int LossBook::provider_index(std::string_view name) {
@@ -28,19 +31,25 @@ int LossBook::provider_index(std::string_view name) {
 void LossBook::add(BookCompany company, std::string_view provider) {
   detail::check_exposure(*tables_, company.exposure);
   if (company.base_premium_yen < 0)
-    throw Error(ErrorCode::kBelowMinimum, "base_premium_yen", "must be >= 0", std::to_string(company.base_premium_yen));
+    throw Error(ErrorCode::kBelowMinimum, "base_premium_yen", "must be >= 0",
+                std::to_string(company.base_premium_yen));
   if (company.top_up_premium_yen < 0)
-    throw Error(ErrorCode::kBelowMinimum, "top_up_premium_yen", "must be >= 0", std::to_string(company.top_up_premium_yen));
+    throw Error(ErrorCode::kBelowMinimum, "top_up_premium_yen", "must be >= 0",
+                std::to_string(company.top_up_premium_yen));
   for (Yen p : company.section_premium_yen)
-    if (p < 0) throw Error(ErrorCode::kBelowMinimum, "section_premium_yen", "must be >= 0", std::to_string(p));
+    if (p < 0)
+      throw Error(ErrorCode::kBelowMinimum, "section_premium_yen", "must be >= 0",
+                  std::to_string(p));
   company.provider = provider_index(provider);
   companies_.push_back(company);
 }
 
-void LossBook::add_quote(const QuoteRequest& request, const Quote& quote, std::uint64_t key, std::string_view provider) {
+void LossBook::add_quote(const QuoteRequest& request, const Quote& quote, std::uint64_t key,
+                         std::string_view provider) {
   if (quote.tables->sha256 != tables_->sha256)
     throw Error(ErrorCode::kBadOption, "quote_date",
-                "the quote uses edition " + quote.tables->edition + " but the book is of edition " + tables_->edition);
+                "the quote uses edition " + quote.tables->edition + " but the book is of edition " +
+                    tables_->edition);
   BookCompany c;
   c.exposure = exposure_of(request, quote);
   c.key = key;
@@ -71,7 +80,8 @@ BookExpectedLosses book_expected_losses(const LossBook& book) {
       b.expected_loss_yen += l.expected_loss_yen;
       b.systemic_expected_loss_yen += l.systemic_expected_loss_yen;
       b.indicated_premium_yen += l.indicated_premium_yen;
-      b.charged_premium_yen += base ? static_cast<double>(c.base_premium_yen) : c.charged_section_yen(section);
+      b.charged_premium_yen +=
+          base ? static_cast<double>(c.base_premium_yen) : c.charged_section_yen(section);
       out.expected_loss_yen += l.expected_loss_yen;
       out.systemic_expected_loss_yen += l.systemic_expected_loss_yen;
     }

@@ -16,8 +16,9 @@ namespace {
 
 // Boost.Math reports overflow as +inf and never throws for values the model can produce
 // (quantile(1) of an unbounded law); domain errors are caught by our own checks first.
-using Policy = boost::math::policies::policy<boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-                                             boost::math::policies::promote_double<false>>;
+using Policy = boost::math::policies::policy<
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::promote_double<false>>;
 using Normal = boost::math::normal_distribution<double, Policy>;
 using Lognormal = boost::math::lognormal_distribution<double, Policy>;
 
@@ -59,30 +60,40 @@ void require(bool ok, const char* field, const char* rule, double value) {
 }  // namespace
 
 Severity::Severity(const SeverityParams& params, double scale) : params_(params), scale_(scale) {
-  require(std::isfinite(scale) && scale > 0, "severity.scale", "must be a finite number > 0", scale);
+  require(std::isfinite(scale) && scale > 0, "severity.scale", "must be a finite number > 0",
+          scale);
   switch (params.family) {
     case SeverityFamily::kLognormal:
-      require(params.median_yen > 0 && std::isfinite(params.median_yen), "severity.median_yen", "must be > 0", params.median_yen);
-      require(params.sigma >= 0 && std::isfinite(params.sigma), "severity.sigma", "must be >= 0", params.sigma);
+      require(params.median_yen > 0 && std::isfinite(params.median_yen), "severity.median_yen",
+              "must be > 0", params.median_yen);
+      require(params.sigma >= 0 && std::isfinite(params.sigma), "severity.sigma", "must be >= 0",
+              params.sigma);
       mu_ = std::log(params.median_yen * scale);
       break;
     case SeverityFamily::kPareto:
-      require(params.alpha > 0 && std::isfinite(params.alpha), "severity.alpha", "must be > 0", params.alpha);
-      require(params.scale_yen > 0 && std::isfinite(params.scale_yen), "severity.scale_yen", "must be > 0", params.scale_yen);
+      require(params.alpha > 0 && std::isfinite(params.alpha), "severity.alpha", "must be > 0",
+              params.alpha);
+      require(params.scale_yen > 0 && std::isfinite(params.scale_yen), "severity.scale_yen",
+              "must be > 0", params.scale_yen);
       theta_ = params.scale_yen * scale;
       break;
     case SeverityFamily::kSplicedLognormalPareto:
-      require(params.median_yen > 0 && std::isfinite(params.median_yen), "severity.median_yen", "must be > 0", params.median_yen);
-      require(params.sigma > 0 && std::isfinite(params.sigma), "severity.sigma", "must be > 0", params.sigma);
-      require(params.alpha > 0 && std::isfinite(params.alpha), "severity.tail_alpha", "must be > 0", params.alpha);
-      require(params.threshold_yen > 0 && std::isfinite(params.threshold_yen), "severity.threshold_yen", "must be > 0",
-              params.threshold_yen);
-      require(params.body_probability > 0 && params.body_probability < 1, "severity.body_probability",
-              "must be strictly between 0 and 1", params.body_probability);
+      require(params.median_yen > 0 && std::isfinite(params.median_yen), "severity.median_yen",
+              "must be > 0", params.median_yen);
+      require(params.sigma > 0 && std::isfinite(params.sigma), "severity.sigma", "must be > 0",
+              params.sigma);
+      require(params.alpha > 0 && std::isfinite(params.alpha), "severity.tail_alpha", "must be > 0",
+              params.alpha);
+      require(params.threshold_yen > 0 && std::isfinite(params.threshold_yen),
+              "severity.threshold_yen", "must be > 0", params.threshold_yen);
+      require(params.body_probability > 0 && params.body_probability < 1,
+              "severity.body_probability", "must be strictly between 0 and 1",
+              params.body_probability);
       mu_ = std::log(params.median_yen * scale);
       threshold_ = params.threshold_yen * scale;
       body_cdf_at_threshold_ = ln_cdf(threshold_);
-      require(body_cdf_at_threshold_ > 0, "severity.threshold_yen", "must leave lognormal mass below it", params.threshold_yen);
+      require(body_cdf_at_threshold_ > 0, "severity.threshold_yen",
+              "must leave lognormal mass below it", params.threshold_yen);
       break;
   }
 }
@@ -138,14 +149,17 @@ double Severity::survival(double x) const {
     case SeverityFamily::kPareto:
       return std::exp(-params_.alpha * std::log1p(x / theta_));
     case SeverityFamily::kSplicedLognormalPareto:
-      if (x > threshold_) return (1 - params_.body_probability) * std::pow(threshold_ / x, params_.alpha);
+      if (x > threshold_)
+        return (1 - params_.body_probability) * std::pow(threshold_ / x, params_.alpha);
       return 1 - cdf(x);
   }
   return 1;
 }
 
 double Severity::quantile(double p) const {
-  if (!(p >= 0 && p <= 1)) throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]", detail::render_number(p));
+  if (!(p >= 0 && p <= 1))
+    throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]",
+                detail::render_number(p));
   switch (params_.family) {
     case SeverityFamily::kLognormal:
       if (params_.sigma == 0) return std::exp(mu_);
@@ -220,7 +234,8 @@ double Severity::limited_second_moment(double d) const {
 
 double Severity::layer_second_moment(double attachment, double limit) const {
   const double b = attachment + limit;
-  const double v = limited_second_moment(b) - limited_second_moment(attachment) - 2 * attachment * (lev(b) - lev(attachment));
+  const double v = limited_second_moment(b) - limited_second_moment(attachment) -
+                   2 * attachment * (lev(b) - lev(attachment));
   return std::max(0.0, v);
 }
 
@@ -239,20 +254,24 @@ double Severity::layer_lev(double attachment, double limit, double y) const {
 
 ClaimCount ClaimCount::poisson(double mean) {
   if (!(mean >= 0 && std::isfinite(mean)))
-    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0", detail::render_number(mean));
+    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0",
+                detail::render_number(mean));
   return ClaimCount(CountFamily::kPoisson, mean, 0);
 }
 
 ClaimCount ClaimCount::negative_binomial(double mean, double size) {
   if (!(mean >= 0 && std::isfinite(mean)))
-    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0", detail::render_number(mean));
+    throw Error(ErrorCode::kBelowMinimum, "frequency.lambda", "must be a finite number >= 0",
+                detail::render_number(mean));
   if (!(size > 0 && std::isfinite(size)))
-    throw Error(ErrorCode::kBelowMinimum, "frequency.size", "must be a finite number > 0", detail::render_number(size));
+    throw Error(ErrorCode::kBelowMinimum, "frequency.size", "must be a finite number > 0",
+                detail::render_number(size));
   return ClaimCount(CountFamily::kNegativeBinomial, mean, size);
 }
 
 ClaimCount ClaimCount::of(const LossModelTable& model, double mean) {
-  if (model.frequency_family == FrequencyFamily::kNegativeBinomial) return negative_binomial(mean, 1 / model.overdispersion);
+  if (model.frequency_family == FrequencyFamily::kNegativeBinomial)
+    return negative_binomial(mean, 1 / model.overdispersion);
   return poisson(mean);
 }
 
@@ -261,7 +280,9 @@ double ClaimCount::variance() const {
 }
 
 ClaimCount ClaimCount::thinned(double p) const {
-  if (!(p >= 0 && p <= 1)) throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]", detail::render_number(p));
+  if (!(p >= 0 && p <= 1))
+    throw Error(ErrorCode::kNumberOutOfRange, "p", "must be a probability in [0, 1]",
+                detail::render_number(p));
   return ClaimCount(family_, mean_ * p, size_);
 }
 
@@ -269,16 +290,22 @@ double ClaimCount::pmf(int k) const {
   if (k < 0) return 0;
   if (mean_ == 0) return k == 0 ? 1.0 : 0.0;
   const auto kk = static_cast<double>(k);
-  if (family_ == CountFamily::kPoisson) return boost::math::pdf(boost::math::poisson_distribution<double, Policy>(mean_), kk);
-  return boost::math::pdf(boost::math::negative_binomial_distribution<double, Policy>(size_, size_ / (size_ + mean_)), kk);
+  if (family_ == CountFamily::kPoisson)
+    return boost::math::pdf(boost::math::poisson_distribution<double, Policy>(mean_), kk);
+  return boost::math::pdf(
+      boost::math::negative_binomial_distribution<double, Policy>(size_, size_ / (size_ + mean_)),
+      kk);
 }
 
 double ClaimCount::cdf(int k) const {
   if (k < 0) return 0;
   if (mean_ == 0) return 1;
   const auto kk = static_cast<double>(k);
-  if (family_ == CountFamily::kPoisson) return boost::math::cdf(boost::math::poisson_distribution<double, Policy>(mean_), kk);
-  return boost::math::cdf(boost::math::negative_binomial_distribution<double, Policy>(size_, size_ / (size_ + mean_)), kk);
+  if (family_ == CountFamily::kPoisson)
+    return boost::math::cdf(boost::math::poisson_distribution<double, Policy>(mean_), kk);
+  return boost::math::cdf(
+      boost::math::negative_binomial_distribution<double, Policy>(size_, size_ / (size_ + mean_)),
+      kk);
 }
 
 double ClaimCount::panjer_a() const {

@@ -31,7 +31,8 @@ std::string list_of(const std::vector<std::string>& names) {
 // A finite number in (0, max] when `zero_allowed` is false, else in [0, max].
 double number_in(const JsonCursor& c, bool zero_allowed, double max) {
   const double v = c.finite_double();
-  if (zero_allowed ? v < 0 : v <= 0) c.fail_value(Rule::kBelowMinimum, zero_allowed ? "must be >= 0" : "must be > 0");
+  if (zero_allowed ? v < 0 : v <= 0)
+    c.fail_value(Rule::kBelowMinimum, zero_allowed ? "must be >= 0" : "must be > 0");
   if (v > max) {
     std::string bound = std::to_string(max);
     bound.erase(bound.find_last_not_of('0') + 1);
@@ -58,15 +59,16 @@ std::vector<double> read_keyed(const JsonCursor& c, const std::vector<std::strin
   c.require_object();
   c.for_each_member([&](std::string_view key, const JsonCursor& value) {
     if (std::find(names.begin(), names.end(), key) == names.end())
-      value.fail(Rule::kUnknownKey, "unknown key: expected one of " + source + " (" + list_of(names) + ")");
+      value.fail(Rule::kUnknownKey,
+                 "unknown key: expected one of " + source + " (" + list_of(names) + ")");
   });
   std::vector<double> out;
   for (const auto& name : names) {
     const auto value = c.find(name);
     if (!value) {
       if (all_required)
-        c.fail(Rule::kMissing, "missing \"" + name + "\": must give a value for each of " + source + " (" +
-                                   list_of(names) + ")");
+        c.fail(Rule::kMissing, "missing \"" + name + "\": must give a value for each of " + source +
+                                   " (" + list_of(names) + ")");
       out.push_back(fallback);
     } else {
       out.push_back(read(*value));
@@ -88,15 +90,16 @@ SeverityParams read_severity(const JsonCursor& c, bool allow_fixed) {
     c.only_keys({"distribution", "median_yen", "sigma", "revenue_band_scales"});
     s.family = SeverityFamily::kLognormal;
     s.median_yen = positive(c.at("median_yen"), kMaxYen);
-    s.sigma = allow_fixed ? number_in(c.at("sigma"), true, kMaxSigma) : positive(c.at("sigma"), kMaxSigma);
+    s.sigma = allow_fixed ? number_in(c.at("sigma"), true, kMaxSigma)
+                          : positive(c.at("sigma"), kMaxSigma);
   } else if (family == "pareto") {
     c.only_keys({"distribution", "alpha", "scale_yen", "revenue_band_scales"});
     s.family = SeverityFamily::kPareto;
     s.alpha = positive(c.at("alpha"), kMaxAlpha);
     s.scale_yen = positive(c.at("scale_yen"), kMaxYen);
   } else if (family == "spliced_lognormal_pareto") {
-    c.only_keys({"distribution", "median_yen", "sigma", "threshold_yen", "tail_alpha", "body_probability",
-                 "revenue_band_scales"});
+    c.only_keys({"distribution", "median_yen", "sigma", "threshold_yen", "tail_alpha",
+                 "body_probability", "revenue_band_scales"});
     s.family = SeverityFamily::kSplicedLognormalPareto;
     s.median_yen = positive(c.at("median_yen"), kMaxYen);
     s.sigma = positive(c.at("sigma"), kMaxSigma);
@@ -110,9 +113,10 @@ SeverityParams read_severity(const JsonCursor& c, bool allow_fixed) {
         w->fail_value(Rule::kInvalidValue, "must be strictly between 0 and 1");
     }
     if (!(s.body_probability > 0 && s.body_probability < 1))
-      c.at("threshold_yen").fail_value(Rule::kInvalidValue,
-                                       "leaves no mass to the body or to the tail of the lognormal; "
-                                       "give body_probability");
+      c.at("threshold_yen")
+          .fail_value(Rule::kInvalidValue,
+                      "leaves no mass to the body or to the tail of the lognormal; "
+                      "give body_probability");
   } else {
     dist.fail_value(Rule::kUnknownValue,
                     "must be \"lognormal\", \"pareto\" or \"spliced_lognormal_pareto\"");
@@ -140,8 +144,8 @@ std::vector<BundlePlan> read_plans(const JsonCursor& c) {
 void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTable& posture,
                      const UnderwritingTable& underwriting, const BaseCoverTable& base,
                      const TopUpTable& top_up) {
-  root.only_keys({"table", "edition", "effective_from", "effective_to", "frequency", "severity", "sections",
-                  "target_loss_ratio", "systemic_events"});
+  root.only_keys({"table", "edition", "effective_from", "effective_to", "frequency", "severity",
+                  "sections", "target_loss_ratio", "systemic_events"});
   std::vector<std::string> tiers, industries, sections;
   for (const auto& t : posture.tiers) tiers.push_back(t.name);
   for (const auto& i : underwriting.industries) industries.push_back(i.key);
@@ -149,13 +153,15 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
 
   // ---- frequency
   const JsonCursor freq = root.at("frequency");
-  freq.only_keys({"distribution", "overdispersion", "tier_c_lambda_by_employee_band", "tier_multipliers",
-                  "industry_multipliers"});
+  freq.only_keys({"distribution", "overdispersion", "tier_c_lambda_by_employee_band",
+                  "tier_multipliers", "industry_multipliers"});
   m.frequency_family = FrequencyFamily::kPoisson;
   if (const auto d = freq.find("distribution")) {
     const std::string family = d->string();
-    if (family == "negative_binomial") m.frequency_family = FrequencyFamily::kNegativeBinomial;
-    else if (family != "poisson") d->fail_value(Rule::kUnknownValue, "must be \"poisson\" or \"negative_binomial\"");
+    if (family == "negative_binomial")
+      m.frequency_family = FrequencyFamily::kNegativeBinomial;
+    else if (family != "poisson")
+      d->fail_value(Rule::kUnknownValue, "must be \"poisson\" or \"negative_binomial\"");
   }
   if (m.frequency_family == FrequencyFamily::kNegativeBinomial) {
     m.overdispersion = positive(freq.at("overdispersion"), kMaxOverdispersion);
@@ -165,22 +171,27 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
   const JsonCursor lambdas = freq.at("tier_c_lambda_by_employee_band");
   lambdas.require_array();
   if (lambdas.size() != base.employee_band_max.size())
-    lambdas.fail(Rule::kInconsistent, "must give one frequency per employee band of base_cover.json (" +
-                                          std::to_string(base.employee_band_max.size()) + "), got " +
-                                          std::to_string(lambdas.size()));
+    lambdas.fail(Rule::kInconsistent,
+                 "must give one frequency per employee band of base_cover.json (" +
+                     std::to_string(base.employee_band_max.size()) + "), got " +
+                     std::to_string(lambdas.size()));
   m.frequency_by_employee_band.clear();
   for (std::size_t i = 0; i < lambdas.size(); ++i)
     m.frequency_by_employee_band.push_back(positive(lambdas.element(i), kMaxIncidentsPerYear));
-  m.tier_multipliers = read_keyed(freq.at("tier_multipliers"), tiers, "the tiers of posture.json", true, 1.0, multiplier);
+  m.tier_multipliers = read_keyed(freq.at("tier_multipliers"), tiers, "the tiers of posture.json",
+                                  true, 1.0, multiplier);
   m.industry_multipliers.assign(industries.size(), 1.0);
   if (const auto im = freq.find("industry_multipliers"))
-    m.industry_multipliers = read_keyed(*im, industries, "the industries of underwriting.json", false, 1.0, multiplier);
-  const double top = *std::max_element(m.frequency_by_employee_band.begin(), m.frequency_by_employee_band.end()) *
-                     *std::max_element(m.tier_multipliers.begin(), m.tier_multipliers.end()) *
-                     *std::max_element(m.industry_multipliers.begin(), m.industry_multipliers.end());
+    m.industry_multipliers =
+        read_keyed(*im, industries, "the industries of underwriting.json", false, 1.0, multiplier);
+  const double top =
+      *std::max_element(m.frequency_by_employee_band.begin(), m.frequency_by_employee_band.end()) *
+      *std::max_element(m.tier_multipliers.begin(), m.tier_multipliers.end()) *
+      *std::max_element(m.industry_multipliers.begin(), m.industry_multipliers.end());
   if (top > kMaxIncidentsPerYear)
     freq.fail(Rule::kAboveMaximum, "the largest frequency (band x tier x industry multiplier) is " +
-                                       std::to_string(top) + " incidents a year; must be at most 100");
+                                       std::to_string(top) +
+                                       " incidents a year; must be at most 100");
 
   // ---- severity
   const JsonCursor sev = root.at("severity");
@@ -190,9 +201,10 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
     scales->require_array();
     if (scales->size() != top_up.revenue_bands.size())
       scales->fail(Rule::kInconsistent, "must give one scale per revenue band of top_up.json (" +
-                                            std::to_string(top_up.revenue_bands.size()) + "), got " +
-                                            std::to_string(scales->size()));
-    for (std::size_t i = 0; i < scales->size(); ++i) m.revenue_band_scales[i] = positive(scales->element(i), 1000);
+                                            std::to_string(top_up.revenue_bands.size()) +
+                                            "), got " + std::to_string(scales->size()));
+    for (std::size_t i = 0; i < scales->size(); ++i)
+      m.revenue_band_scales[i] = positive(scales->element(i), 1000);
   }
 
   // ---- sections
@@ -200,15 +212,18 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
   secs.require_object();
   secs.for_each_member([&](std::string_view key, const JsonCursor& value) {
     if (std::find(sections.begin(), sections.end(), key) == sections.end())
-      value.fail(Rule::kUnknownKey, "unknown key: expected one of the sections of top_up.json (" + list_of(sections) + ")");
+      value.fail(Rule::kUnknownKey, "unknown key: expected one of the sections of top_up.json (" +
+                                        list_of(sections) + ")");
   });
   m.claim_probability.clear();
   m.loss_scale.clear();
   for (const auto& name : sections) {
     const auto c = secs.find(name);
     if (!c)
-      secs.fail(Rule::kMissing, "missing \"" + name + "\": must give a value for each of the sections of top_up.json (" +
-                                    list_of(sections) + ")");
+      secs.fail(Rule::kMissing,
+                "missing \"" + name +
+                    "\": must give a value for each of the sections of top_up.json (" +
+                    list_of(sections) + ")");
     c->only_keys({"claim_probability", "loss_scale"});
     m.claim_probability.push_back(probability(c->at("claim_probability")));
     m.loss_scale.push_back(positive(c->at("loss_scale"), 1000));
@@ -227,25 +242,31 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
     std::set<std::string> keys;
     for (std::size_t i = 0; i < events->size(); ++i) {
       const JsonCursor e = events->element(i);
-      e.only_keys({"key", "scope", "plans", "events_per_year", "share_hit", "loss_per_company", "claim_probability"});
+      e.only_keys({"key", "scope", "plans", "events_per_year", "share_hit", "loss_per_company",
+                   "claim_probability"});
       SystemicEventType t;
       t.key = e.at("key").string();
       if (t.key.empty()) e.at("key").fail_value(Rule::kInvalidValue, "must not be empty");
-      if (!keys.insert(t.key).second) e.at("key").fail_value(Rule::kDuplicate, "duplicate event key");
+      if (!keys.insert(t.key).second)
+        e.at("key").fail_value(Rule::kDuplicate, "duplicate event key");
       const std::string scope = e.at("scope").string();
-      if (scope == "provider") t.scope = SystemicScope::kProvider;
-      else if (scope == "plan") t.scope = SystemicScope::kPlan;
-      else e.at("scope").fail_value(Rule::kUnknownValue, "must be \"provider\" or \"plan\"");
+      if (scope == "provider")
+        t.scope = SystemicScope::kProvider;
+      else if (scope == "plan")
+        t.scope = SystemicScope::kPlan;
+      else
+        e.at("scope").fail_value(Rule::kUnknownValue, "must be \"provider\" or \"plan\"");
       t.plans = {BundlePlan::kUtm, BundlePlan::kEdr, BundlePlan::kUtmEdr};
       if (const auto plans = e.find("plans")) t.plans = read_plans(*plans);
       t.events_per_year = number_in(e.at("events_per_year"), true, kMaxEventsPerYear);
       t.share_hit = probability(e.at("share_hit"));
       t.loss_per_company = read_severity(e.at("loss_per_company"), true);
       if (e.at("loss_per_company").find("revenue_band_scales"))
-        e.at("loss_per_company").at("revenue_band_scales").fail(Rule::kUnknownKey,
-                                                                "revenue band scales belong to the incident severity");
-      t.claim_probability = read_keyed(e.at("claim_probability"), sections, "the sections of top_up.json", false, 0.0,
-                                       probability);
+        e.at("loss_per_company")
+            .at("revenue_band_scales")
+            .fail(Rule::kUnknownKey, "revenue band scales belong to the incident severity");
+      t.claim_probability = read_keyed(e.at("claim_probability"), sections,
+                                       "the sections of top_up.json", false, 0.0, probability);
       m.systemic_events.push_back(std::move(t));
     }
   }

@@ -42,7 +42,7 @@ constexpr int kMaxYears = 10'000'000;
 constexpr std::uint64_t kYearStream = 0xA0761D6478BD642FULL;   // per (company, year) claim draws
 constexpr std::uint64_t kHitStream = 0xE7037ED1A0B428DBULL;    // per (company, event) hit draws
 constexpr std::uint64_t kEventStream = 0x8EBC6AF09C88C6E3ULL;  // events per (type, provider, year)
-constexpr std::uint64_t kMarket = 0x589965CC75374CC3ULL;       // the "provider" of plan-scope events
+constexpr std::uint64_t kMarket = 0x589965CC75374CC3ULL;  // the "provider" of plan-scope events
 
 std::uint64_t fnv1a(const std::string& s) {
   std::uint64_t h = 0xCBF29CE484222325ULL;
@@ -121,7 +121,7 @@ struct Event {
 struct EventType {
   SystemicScope scope = SystemicScope::kProvider;
   bool exposed[kBundlePlanCount] = {};
-  std::uint64_t share = 0;  // threshold
+  std::uint64_t share = 0;           // threshold
   std::vector<std::uint64_t> claim;  // by section: threshold
   detail::SeveritySampler sampler;
   CountTable events;  // events a year
@@ -149,12 +149,14 @@ struct Buffers {
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void claim_years(std::uint64_t stream, std::uint64_t counter, std::uint64_t zero, std::uint8_t* flags, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) flags[i] = mix64(stream ^ (counter + i * detail::kGolden)) >= zero;
+  for (std::size_t i = 0; i < n; ++i)
+    flags[i] = mix64(stream ^ (counter + i * detail::kGolden)) >= zero;
 }
 
 class Simulator {
  public:
-  Simulator(const LossBook& book, const SimulationOptions& o) : book_(book), t_(book.tables()), o_(o) {
+  Simulator(const LossBook& book, const SimulationOptions& o)
+      : book_(book), t_(book.tables()), o_(o) {
     const LossModelTable& m = t_.loss_model;
     layers_ = 1 + t_.top_up.sections.size();
     tiers_ = t_.posture.tiers.size();
@@ -182,14 +184,16 @@ class Simulator {
     r.layers.push_back("base_cover");
     for (const Section& s : t_.top_up.sections) r.layers.push_back(s.key);
     for (const Tier& tier : t_.posture.tiers) r.tiers.push_back(tier.name);
-    for (BundlePlan p : {BundlePlan::kNone, BundlePlan::kUtm, BundlePlan::kEdr, BundlePlan::kUtmEdr})
+    for (BundlePlan p :
+         {BundlePlan::kNone, BundlePlan::kUtm, BundlePlan::kEdr, BundlePlan::kUtmEdr})
       r.plans.emplace_back(to_string(p));
     r.companies = book_.size();
     r.company_keys = keys_;
     premiums(r);
     for (auto* v : {&r.layer_loss_yen, &r.layer_systemic_yen}) v->assign(years_ * layers_, 0);
     for (auto* v : {&r.tier_loss_yen, &r.tier_systemic_yen}) v->assign(years_ * tiers_, 0);
-    for (auto* v : {&r.plan_loss_yen, &r.plan_systemic_yen}) v->assign(years_ * kBundlePlanCount, 0);
+    for (auto* v : {&r.plan_loss_yen, &r.plan_systemic_yen})
+      v->assign(years_ * kBundlePlanCount, 0);
     r.max_incident_yen.assign(years_, 0);
     event_paid_.assign(events_.size(), 0);
     event_hits_.assign(events_.size(), 0);
@@ -197,9 +201,11 @@ class Simulator {
     const std::size_t blocks = (years_ + kBlockYears - 1) / kBlockYears;
     const std::size_t n = companies_.size();
     const std::size_t threads = std::max<std::size_t>(
-        1, o_.threads > 0 ? static_cast<std::size_t>(o_.threads) : std::max(1u, std::thread::hardware_concurrency()));
+        1, o_.threads > 0 ? static_cast<std::size_t>(o_.threads)
+                          : std::max(1u, std::thread::hardware_concurrency()));
     const std::size_t wanted_tiles = threads * 16;
-    const std::size_t chunks = n == 0 ? 1 : std::min(n, std::max<std::size_t>(1, (wanted_tiles + blocks - 1) / blocks));
+    const std::size_t chunks =
+        n == 0 ? 1 : std::min(n, std::max<std::size_t>(1, (wanted_tiles + blocks - 1) / blocks));
     const std::size_t chunk = n == 0 ? 1 : (n + chunks - 1) / chunks;
     const std::size_t tiles = blocks * chunks;
     std::vector<std::mutex> block_locks(blocks);
@@ -227,7 +233,8 @@ class Simulator {
           const auto [e0, e1] = block_events_[block];
           event_paid.assign(e1 - e0, 0);
           event_hits.assign(e1 - e0, 0);
-          for (std::size_t c = c0; c < c1; ++c) simulate_company(c, y0, y1, buf, e0, event_paid.data(), event_hits.data());
+          for (std::size_t c = c0; c < c1; ++c)
+            simulate_company(c, y0, y1, buf, e0, event_paid.data(), event_hits.data());
           {
             std::lock_guard<std::mutex> lock(block_locks[block]);
             flush(buf, y0, y1, r);
@@ -239,7 +246,8 @@ class Simulator {
               event_hits_[e] += event_hits[e - e0];
             }
           }
-          done.fetch_add(static_cast<std::uint64_t>(c1 - c0) * (y1 - y0), std::memory_order_relaxed);
+          done.fetch_add(static_cast<std::uint64_t>(c1 - c0) * (y1 - y0),
+                         std::memory_order_relaxed);
         }
       } catch (...) {
         std::lock_guard<std::mutex> lock(failure_lock);
@@ -296,7 +304,8 @@ class Simulator {
   static void sort_events(SimulationTotals& r) {
     std::vector<std::size_t> order(r.event_key.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return r.event_key[a] < r.event_key[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return r.event_key[a] < r.event_key[b]; });
     auto permute = [&](auto& v) {
       auto copy = v;
       for (std::size_t i = 0; i < order.size(); ++i) v[i] = copy[order[i]];
@@ -327,7 +336,8 @@ class Simulator {
       // terms: shared by the companies with the same plan and selections
       std::string key = std::to_string(static_cast<int>(e.bundle_plan));
       for (const ResolvedSelection& s : e.top_up)
-        key += "/" + std::to_string(s.section) + ":" + std::to_string(s.limit_row) + ":" + std::to_string(s.deductible_row);
+        key += "/" + std::to_string(s.section) + ":" + std::to_string(s.limit_row) + ":" +
+               std::to_string(s.deductible_row);
       auto ti = terms_index.find(key);
       if (ti == terms_index.end()) {
         Terms terms;
@@ -368,7 +378,9 @@ class Simulator {
         std::memcpy(&bits, &lambda, sizeof bits);
         auto ci = count_index.find({bits, mask});
         if (ci == count_index.end()) {
-          ci = count_index.emplace(std::make_pair(bits, mask), static_cast<std::uint32_t>(counts_.size())).first;
+          ci = count_index
+                   .emplace(std::make_pair(bits, mask), static_cast<std::uint32_t>(counts_.size()))
+                   .first;
           counts_.push_back(count_table(ClaimCount::of(m, lambda).thinned(q)));
         }
         c.count = ci->second;
@@ -381,7 +393,8 @@ class Simulator {
     std::sort(sorted.begin(), sorted.end());
     for (std::size_t i = 1; i < sorted.size(); ++i)
       if (sorted[i] == sorted[i - 1])
-        throw Error(ErrorCode::kBadOption, "company_keys", "each company needs its own key (its row in the whole book)",
+        throw Error(ErrorCode::kBadOption, "company_keys",
+                    "each company needs its own key (its row in the whole book)",
                     std::to_string(sorted[i]));
     keys_ = std::move(sorted);
   }
@@ -407,7 +420,8 @@ class Simulator {
         }
       }
       cumulative += prob / q;
-      p.cum.push_back(j + 1 == patterns ? std::numeric_limits<std::uint64_t>::max() : detail::threshold(cumulative));
+      p.cum.push_back(j + 1 == patterns ? std::numeric_limits<std::uint64_t>::max()
+                                        : detail::threshold(cumulative));
       p.mask.push_back(claimed);
     }
     return p;
@@ -426,8 +440,10 @@ class Simulator {
     for (const CompanySim& c : companies_)
       for (const EventType& et : types_)
         if (et.exposed[c.plan]) {
-          if (et.scope == SystemicScope::kProvider) used[static_cast<std::size_t>(c.provider)] = true;
-          else any_market = true;
+          if (et.scope == SystemicScope::kProvider)
+            used[static_cast<std::size_t>(c.provider)] = true;
+          else
+            any_market = true;
         }
     std::vector<std::uint64_t> provider_hash;
     for (const std::string& name : book_.providers()) provider_hash.push_back(fnv1a(name));
@@ -462,7 +478,9 @@ class Simulator {
       block_events_[b].second = events_.size();
     }
     // lists are in (type, year) order per block; a company needs them by year
-    auto by_year = [](const Event& a, const Event& b) { return a.year != b.year ? a.year < b.year : a.key < b.key; };
+    auto by_year = [](const Event& a, const Event& b) {
+      return a.year != b.year ? a.year < b.year : a.key < b.key;
+    };
     for (auto& l : by_provider_) std::sort(l.begin(), l.end(), by_year);
     for (auto& l : by_market_) std::sort(l.begin(), l.end(), by_year);
   }
@@ -474,7 +492,8 @@ class Simulator {
     std::int32_t type;
   };
 
-  void collect_hits(const CompanySim& c, std::size_t y0, std::size_t y1, std::vector<Hit>& hits) const {
+  void collect_hits(const CompanySim& c, std::size_t y0, std::size_t y1,
+                    std::vector<Hit>& hits) const {
     hits.clear();
     if (c.plan == 0 || types_.empty()) return;
     auto scan = [&](const std::vector<Event>& list) {
@@ -483,18 +502,21 @@ class Simulator {
       for (; it != list.end() && it->year < static_cast<std::int32_t>(y1); ++it) {
         const EventType& et = types_[static_cast<std::size_t>(it->type)];
         if (!et.exposed[c.plan]) continue;
-        if (mix64(c.stream ^ it->key) < et.share) hits.push_back({it->year, it->key, it->index, it->type});
+        if (mix64(c.stream ^ it->key) < et.share)
+          hits.push_back({it->year, it->key, it->index, it->type});
       }
     };
     scan(by_provider_[static_cast<std::size_t>(c.provider)]);
     for (std::size_t k = 0; k < types_.size(); ++k)
       if (types_[k].scope == SystemicScope::kPlan && types_[k].exposed[c.plan]) scan(by_market_[k]);
-    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.year != b.year ? a.year < b.year : a.key < b.key; });
+    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+      return a.year != b.year ? a.year < b.year : a.key < b.key;
+    });
   }
 
   // event_paid / event_hits: the tile's sums for the block's events (global index - first).
-  void simulate_company(std::size_t index, std::size_t y0, std::size_t y1, Buffers& buf, std::size_t first,
-                        std::int64_t* event_paid, std::int32_t* event_hits) {
+  void simulate_company(std::size_t index, std::size_t y0, std::size_t y1, Buffers& buf,
+                        std::size_t first, std::int64_t* event_paid, std::int32_t* event_hits) {
     const CompanySim& c = companies_[index];
     thread_local std::vector<Hit> hits;
     collect_hits(c, y0, y1, hits);
@@ -505,7 +527,8 @@ class Simulator {
         const auto y = static_cast<std::size_t>(hits[next].year);
         std::size_t end = next;
         while (end < hits.size() && hits[end].year == hits[next].year) ++end;
-        year(c, y, y0, 0, false, hits.data() + next, end - next, buf, first, event_paid, event_hits);
+        year(c, y, y0, 0, false, hits.data() + next, end - next, buf, first, event_paid,
+             event_hits);
         next = end;
       }
       return;
@@ -515,7 +538,8 @@ class Simulator {
     // the flagged years (and those with a systemic hit) are visited, eight years at a time.
     thread_local std::vector<std::uint8_t> flags;
     flags.resize(y1 - y0 + 8);
-    claim_years(stream, (static_cast<std::uint64_t>(y0) + 1) * detail::kGolden, zero, flags.data(), y1 - y0);
+    claim_years(stream, (static_cast<std::uint64_t>(y0) + 1) * detail::kGolden, zero, flags.data(),
+                y1 - y0);
     std::fill(flags.begin() + static_cast<std::ptrdiff_t>(y1 - y0), flags.end(), 0);
     const std::int32_t no_hit = std::numeric_limits<std::int32_t>::max();
     std::int32_t next_hit = hits.empty() ? no_hit : hits[0].year;
@@ -527,12 +551,14 @@ class Simulator {
         const bool claims = flags[y - y0] != 0;
         const bool hit = static_cast<std::int32_t>(y) == next_hit;
         if (!(claims | hit)) continue;
-        const std::uint64_t h = claims ? mix64(stream ^ ((static_cast<std::uint64_t>(y) + 1) * detail::kGolden)) : 0;
+        const std::uint64_t h =
+            claims ? mix64(stream ^ ((static_cast<std::uint64_t>(y) + 1) * detail::kGolden)) : 0;
         std::size_t end = next;
         if (hit) {
           while (end < hits.size() && hits[end].year == next_hit) ++end;
         }
-        year(c, y, y0, h, claims, hits.data() + next, end - next, buf, first, event_paid, event_hits);
+        year(c, y, y0, h, claims, hits.data() + next, end - next, buf, first, event_paid,
+             event_hits);
         if (hit) {
           next = end;
           next_hit = next < hits.size() ? hits[next].year : no_hit;
@@ -542,9 +568,9 @@ class Simulator {
   }
 
   // One company-year with claims and/or systemic hits.
-  void year(const CompanySim& c, std::size_t y, std::size_t y0, std::uint64_t h, bool claims, const Hit* hits,
-            std::size_t hit_count, Buffers& buf, std::size_t first, std::int64_t* event_paid,
-            std::int32_t* event_hits) const {
+  void year(const CompanySim& c, std::size_t y, std::size_t y0, std::uint64_t h, bool claims,
+            const Hit* hits, std::size_t hit_count, Buffers& buf, std::size_t first,
+            std::int64_t* event_paid, std::int32_t* event_hits) const {
     const Terms& terms = terms_[c.terms];
     const std::size_t nl = terms.layers.size();
     std::int64_t remaining[kMaxSections + 1];
@@ -563,7 +589,8 @@ class Simulator {
         for (std::size_t l = 0; l < nl; ++l) {
           const LayerSim& s = terms.layers[l];
           if (!(claimed >> s.section & 1)) continue;
-          const std::int64_t pre = detail::whole_yen(std::min(std::max(s.c * x - s.a, 0.0), s.limit));
+          const std::int64_t pre =
+              detail::whole_yen(std::min(std::max(s.c * x - s.a, 0.0), s.limit));
           occurrence += pre;
           const std::int64_t pay = std::min(pre, remaining[l]);
           remaining[l] -= pay;
@@ -614,7 +641,8 @@ class Simulator {
 
   void flush(const Buffers& buf, std::size_t y0, std::size_t y1, SimulationTotals& r) const {
     const std::size_t years = y1 - y0;
-    auto add = [](std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from, std::size_t offset) {
+    auto add = [](std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from,
+                  std::size_t offset) {
       for (std::size_t i = 0; i < from.size(); ++i) to[offset + i] += from[i];
     };
     add(r.layer_loss_yen, buf.layer, y0 * layers_);
@@ -623,7 +651,8 @@ class Simulator {
     add(r.tier_systemic_yen, buf.tier_sys, y0 * tiers_);
     add(r.plan_loss_yen, buf.plan, y0 * kBundlePlanCount);
     add(r.plan_systemic_yen, buf.plan_sys, y0 * kBundlePlanCount);
-    for (std::size_t i = 0; i < years; ++i) r.max_incident_yen[y0 + i] = std::max(r.max_incident_yen[y0 + i], buf.max_incident[i]);
+    for (std::size_t i = 0; i < years; ++i)
+      r.max_incident_yen[y0 + i] = std::max(r.max_incident_yen[y0 + i], buf.max_incident[i]);
   }
 
   void premiums(SimulationTotals& r) const {
@@ -638,11 +667,14 @@ class Simulator {
         ++r.layer_companies[0];
       }
       for (const ResolvedSelection& s : e.top_up) {
-        r.layer_premium_yen[1 + static_cast<std::size_t>(s.section)] += std::llround(c.charged_section_yen(s.section));
+        r.layer_premium_yen[1 + static_cast<std::size_t>(s.section)] +=
+            std::llround(c.charged_section_yen(s.section));
         ++r.layer_companies[1 + static_cast<std::size_t>(s.section)];
       }
-      r.tier_premium_yen[static_cast<std::size_t>(e.tier)] += c.base_premium_yen + c.top_up_premium_yen;
-      r.plan_premium_yen[static_cast<std::size_t>(e.bundle_plan)] += c.base_premium_yen + c.top_up_premium_yen;
+      r.tier_premium_yen[static_cast<std::size_t>(e.tier)] +=
+          c.base_premium_yen + c.top_up_premium_yen;
+      r.plan_premium_yen[static_cast<std::size_t>(e.bundle_plan)] +=
+          c.base_premium_yen + c.top_up_premium_yen;
     }
   }
 
@@ -671,7 +703,8 @@ double order_stat(const std::vector<double>& sorted, std::ptrdiff_t rank) {  // 
   return sorted[static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(rank, 1, n) - 1)];
 }
 
-void tail(const std::vector<double>& sorted, double p, double& var, double& tvar, double& se_var, double& se_tvar) {
+void tail(const std::vector<double>& sorted, double p, double& var, double& tvar, double& se_var,
+          double& se_tvar) {
   const auto n = static_cast<double>(sorted.size());
   const auto k = static_cast<std::ptrdiff_t>(std::ceil(p * n - 1e-9));
   var = order_stat(sorted, k);
@@ -687,11 +720,13 @@ void tail(const std::vector<double>& sorted, double p, double& var, double& tvar
   const auto d = static_cast<std::ptrdiff_t>(std::ceil(std::sqrt(n * p * (1 - p))));
   se_var = (order_stat(sorted, k + d) - order_stat(sorted, k - d)) / 2;
   const double tail_mean = tail_n > 0 ? tail_sum / tail_n : var;
-  const double tail_var = tail_n > 1 ? std::max(0.0, (tail_sq - tail_n * tail_mean * tail_mean) / (tail_n - 1)) : 0.0;
+  const double tail_var =
+      tail_n > 1 ? std::max(0.0, (tail_sq - tail_n * tail_mean * tail_mean) / (tail_n - 1)) : 0.0;
   se_tvar = std::sqrt((tail_var + p * (tvar - var) * (tvar - var)) / ((1 - p) * n));
 }
 
-std::vector<double> series(const std::vector<std::int64_t>& values, const std::vector<std::int64_t>* extra, std::size_t stride,
+std::vector<double> series(const std::vector<std::int64_t>& values,
+                           const std::vector<std::int64_t>* extra, std::size_t stride,
                            const std::vector<std::size_t>& columns, std::size_t years) {
   std::vector<double> out(years, 0.0);
   for (std::size_t y = 0; y < years; ++y) {
@@ -722,11 +757,16 @@ std::vector<CurvePoint> curve(std::vector<double> annual) {
 // ---- public ---------------------------------------------------------------------------------
 
 SimulationTotals simulate(const LossBook& book, const SimulationOptions& options) {
-  if (options.years < 1) throw Error(ErrorCode::kBelowMinimum, "years", "must be at least 1", std::to_string(options.years));
-  if (options.years > kMaxYears)
-    throw Error(ErrorCode::kAboveMaximum, "years", "must be at most 10000000 (about 250 bytes of results a year)",
+  if (options.years < 1)
+    throw Error(ErrorCode::kBelowMinimum, "years", "must be at least 1",
                 std::to_string(options.years));
-  if (options.threads < 0) throw Error(ErrorCode::kBelowMinimum, "threads", "must be >= 0 (0 = all cores)", std::to_string(options.threads));
+  if (options.years > kMaxYears)
+    throw Error(ErrorCode::kAboveMaximum, "years",
+                "must be at most 10000000 (about 250 bytes of results a year)",
+                std::to_string(options.years));
+  if (options.threads < 0)
+    throw Error(ErrorCode::kBelowMinimum, "threads", "must be >= 0 (0 = all cores)",
+                std::to_string(options.threads));
   Simulator s(book, options);
   return s.run();
 }
@@ -737,14 +777,19 @@ void SimulationTotals::merge(const SimulationTotals& o) {
   };
   if (o.years != years) mismatch("years", std::to_string(o.years) + " vs " + std::to_string(years));
   if (o.seed != seed) mismatch("seed", std::to_string(o.seed) + " vs " + std::to_string(seed));
-  if (o.sha256 != sha256) mismatch("edition", o.edition + " (" + o.sha256.substr(0, 12) + ") vs " + edition + " (" + sha256.substr(0, 12) + ")");
-  if (o.layers != layers || o.tiers != tiers || o.plans != plans) mismatch("layers", "different layers or tiers");
+  if (o.sha256 != sha256)
+    mismatch("edition", o.edition + " (" + o.sha256.substr(0, 12) + ") vs " + edition + " (" +
+                            sha256.substr(0, 12) + ")");
+  if (o.layers != layers || o.tiers != tiers || o.plans != plans)
+    mismatch("layers", "different layers or tiers");
   std::vector<std::uint64_t> keys;
   keys.reserve(company_keys.size() + o.company_keys.size());
-  std::merge(company_keys.begin(), company_keys.end(), o.company_keys.begin(), o.company_keys.end(), std::back_inserter(keys));
+  std::merge(company_keys.begin(), company_keys.end(), o.company_keys.begin(), o.company_keys.end(),
+             std::back_inserter(keys));
   for (std::size_t i = 1; i < keys.size(); ++i)
     if (keys[i] == keys[i - 1])
-      throw Error(ErrorCode::kBadOption, "company_keys", "the parts share a company (each must hold its own companies)",
+      throw Error(ErrorCode::kBadOption, "company_keys",
+                  "the parts share a company (each must hold its own companies)",
                   std::to_string(keys[i]));
   company_keys = std::move(keys);
   companies += o.companies;
@@ -761,13 +806,16 @@ void SimulationTotals::merge(const SimulationTotals& o) {
   add(tier_premium_yen, o.tier_premium_yen);
   add(plan_premium_yen, o.plan_premium_yen);
   add(layer_companies, o.layer_companies);
-  for (std::size_t y = 0; y < max_incident_yen.size(); ++y) max_incident_yen[y] = std::max(max_incident_yen[y], o.max_incident_yen[y]);
+  for (std::size_t y = 0; y < max_incident_yen.size(); ++y)
+    max_incident_yen[y] = std::max(max_incident_yen[y], o.max_incident_yen[y]);
   // events: union by key, payments added
   SimulationTotals merged;
   std::size_t i = 0, j = 0;
   while (i < event_key.size() || j < o.event_key.size()) {
-    const bool take_mine = j >= o.event_key.size() || (i < event_key.size() && event_key[i] <= o.event_key[j]);
-    const bool both = i < event_key.size() && j < o.event_key.size() && event_key[i] == o.event_key[j];
+    const bool take_mine =
+        j >= o.event_key.size() || (i < event_key.size() && event_key[i] <= o.event_key[j]);
+    const bool both =
+        i < event_key.size() && j < o.event_key.size() && event_key[i] == o.event_key[j];
     const SimulationTotals& from = take_mine ? *this : o;
     const std::size_t at = take_mine ? i : j;
     merged.event_key.push_back(from.event_key[at]);
@@ -801,8 +849,8 @@ TailStats tail_stats(std::vector<double> annual) {
 }
 
 std::vector<double> annual_layer(const SimulationTotals& r, std::size_t layer, bool systemic) {
-  return series(r.layer_loss_yen, systemic ? &r.layer_systemic_yen : nullptr, r.layers.size(), {layer},
-                static_cast<std::size_t>(r.years));
+  return series(r.layer_loss_yen, systemic ? &r.layer_systemic_yen : nullptr, r.layers.size(),
+                {layer}, static_cast<std::size_t>(r.years));
 }
 
 std::vector<double> annual_total(const SimulationTotals& r, bool systemic) {
@@ -840,7 +888,9 @@ SimulationSummary summarize(const SimulationTotals& r) {
       SeriesSummary ss;
       ss.name = name;
       ss.systemic = systemic;
-      std::vector<double> annual = series(r.layer_loss_yen, systemic ? &r.layer_systemic_yen : nullptr, r.layers.size(), columns, years);
+      std::vector<double> annual =
+          series(r.layer_loss_yen, systemic ? &r.layer_systemic_yen : nullptr, r.layers.size(),
+                 columns, years);
       std::int64_t premium = 0;
       for (std::size_t c : columns) premium += r.layer_premium_yen[c];
       ss.premium_yen = static_cast<double>(premium);
@@ -848,7 +898,8 @@ SimulationSummary summarize(const SimulationTotals& r) {
         double above = 0;
         for (double v : annual) above += v > ss.premium_yen;
         ss.probability_loss_exceeds_premium = above / n;
-        ss.se_probability = std::sqrt(ss.probability_loss_exceeds_premium * (1 - ss.probability_loss_exceeds_premium) / n);
+        ss.se_probability = std::sqrt(ss.probability_loss_exceeds_premium *
+                                      (1 - ss.probability_loss_exceeds_premium) / n);
       }
       ss.stats = tail_stats(std::move(annual));
       s.series.push_back(std::move(ss));
@@ -861,7 +912,8 @@ SimulationSummary summarize(const SimulationTotals& r) {
   s.aep_systemic = curve(annual_total(r, true));
   s.oep = curve(annual_max_occurrence(r, false));
   s.oep_systemic = curve(annual_max_occurrence(r, true));
-  auto ratios = [&](const std::vector<std::string>& names, const std::vector<std::int64_t>& loss, const std::vector<std::int64_t>& extra,
+  auto ratios = [&](const std::vector<std::string>& names, const std::vector<std::int64_t>& loss,
+                    const std::vector<std::int64_t>& extra,
                     const std::vector<std::int64_t>& premium, std::vector<LossRatioSummary>& out) {
     const std::size_t groups = names.size();
     for (bool systemic : {false, true})
@@ -873,13 +925,17 @@ SimulationSummary summarize(const SimulationTotals& r) {
         lr.premium_yen = static_cast<double>(premium[g]);
         std::vector<double> values(years);
         for (std::size_t y = 0; y < years; ++y)
-          values[y] = static_cast<double>(loss[y * groups + g] + (systemic ? extra[y * groups + g] : 0)) / lr.premium_yen;
+          values[y] =
+              static_cast<double>(loss[y * groups + g] + (systemic ? extra[y * groups + g] : 0)) /
+              lr.premium_yen;
         const TailStats t = tail_stats(values);
         lr.mean = t.mean;
         lr.sd = t.sd;
         lr.se_mean = t.se_mean;
         std::sort(values.begin(), values.end());
-        auto q = [&](double p) { return order_stat(values, static_cast<std::ptrdiff_t>(std::ceil(p * n - 1e-9))); };
+        auto q = [&](double p) {
+          return order_stat(values, static_cast<std::ptrdiff_t>(std::ceil(p * n - 1e-9)));
+        };
         lr.p05 = q(0.05);
         lr.p50 = q(0.5);
         lr.p95 = q(0.95);

@@ -41,7 +41,8 @@ class AggregateDistribution {
   AggregateDistribution() = default;
   // `truncated_mass`: probability beyond the last point that the grid leaves out (0 when the
   // grid covers the support). Throws Error{kInput} for a span <= 0 or an empty pmf.
-  AggregateDistribution(double span_yen, std::vector<double> pmf, double truncated_mass = 0, std::string method = {});
+  AggregateDistribution(double span_yen, std::vector<double> pmf, double truncated_mass = 0,
+                        std::string method = {});
 
   double span_yen() const { return span_; }
   const std::vector<double>& pmf() const { return pmf_; }
@@ -78,15 +79,16 @@ class AggregateDistribution {
 // 0, h, ..., (points - 1) h, like actuar's discretize(cdf, from = 0, to = (points - 1) h, by = h)
 // for the unbiased method (the last point takes 1 - F(to) so the masses sum to 1) and with
 // to = points x h for rounding (masses sum to F((points - 1/2) h)). limit may be +inf.
-std::vector<double> discretize(const Severity& z, double attachment, double limit, double span_yen, std::size_t points,
-                               Discretization method);
+std::vector<double> discretize(const Severity& z, double attachment, double limit, double span_yen,
+                               std::size_t points, Discretization method);
 
 // The compound distribution of S = Y_1 + ... + Y_N on `points` lattice points (Panjer's
 // recursion: g_k = sum_j (a + b j / k) f_j g_(k-j) / (1 - a f_0); FFT: the inverse transform
 // of pgf(fft(f)) on a grid long enough that no mass wraps around). With `cap_points`, the
 // distribution of min(S, cap_points x h): the mass from the cap up sits at the cap.
-AggregateDistribution compound(const ClaimCount& count, const std::vector<double>& severity_pmf, double span_yen,
-                               std::size_t points, AggregateMethod method, std::size_t cap_points = 0);
+AggregateDistribution compound(const ClaimCount& count, const std::vector<double>& severity_pmf,
+                               double span_yen, std::size_t points, AggregateMethod method,
+                               std::size_t cap_points = 0);
 
 // ---- the model's distributions --------------------------------------------------------------
 
@@ -118,19 +120,22 @@ struct Coverage {
 // The annual loss of any count, severity and coverage (not tied to a book): for actuaries'
 // what-ifs. Throws Error{kInput} naming the field for a bad parameter (a limit at or below the
 // deductible, a negative aggregate, neither a finite limit nor an aggregate limit).
-AggregateDistribution aggregate_distribution(const ClaimCount& count, const Severity& severity, const Coverage& coverage,
+AggregateDistribution aggregate_distribution(const ClaimCount& count, const Severity& severity,
+                                             const Coverage& coverage,
                                              const AggregateOptions& options = {});
 
 // Annual loss of one layer ("base_cover" or a selected section) of a company.
-AggregateDistribution layer_aggregate(const RatingTables& t, const LossExposure& exposure, std::string_view layer,
-                                      const AggregateOptions& options = {});
+AggregateDistribution layer_aggregate(const RatingTables& t, const LossExposure& exposure,
+                                      std::string_view layer, const AggregateOptions& options = {});
 // Annual total of a company over its layers, annual aggregate caps ignored (an upper bound).
 AggregateDistribution company_aggregate(const RatingTables& t, const LossExposure& exposure,
                                         const AggregateOptions& options = {});
 // The company's expected annual total with every cap applied: the sum of its layers' capped means.
-double capped_mean_yen(const RatingTables& t, const LossExposure& exposure, const AggregateOptions& options = {});
+double capped_mean_yen(const RatingTables& t, const LossExposure& exposure,
+                       const AggregateOptions& options = {});
 // Sum over the book's companies of one layer's capped annual loss, or with layer "total" of
 // each company's total (caps ignored as in company_aggregate).
-AggregateDistribution book_aggregate(const LossBook& book, std::string_view layer, const AggregateOptions& options = {});
+AggregateDistribution book_aggregate(const LossBook& book, std::string_view layer,
+                                     const AggregateOptions& options = {});
 
 }  // namespace cybercover

@@ -48,7 +48,8 @@ class LossBook {
   void add(BookCompany company, std::string_view provider);
   // Adds the quoted company with the premiums the quote charges. The quote must use the
   // book's edition (Error{kInput} naming quote_date otherwise).
-  void add_quote(const QuoteRequest& request, const Quote& quote, std::uint64_t key, std::string_view provider = {});
+  void add_quote(const QuoteRequest& request, const Quote& quote, std::uint64_t key,
+                 std::string_view provider = {});
   // Returns the index of a provider name, adding it when new.
   int provider_index(std::string_view name);
 
@@ -62,12 +63,13 @@ class LossBook {
 // order): sums of the companies' closed forms, with the premiums charged.
 struct BookLayerLoss {
   std::string layer;
-  std::size_t companies = 0;             // companies with this layer
-  double claim_frequency = 0;            // expected claims a year from incidents
-  double expected_loss_yen = 0;          // independent incidents, per-claim limits only
+  std::size_t companies = 0;     // companies with this layer
+  double claim_frequency = 0;    // expected claims a year from incidents
+  double expected_loss_yen = 0;  // independent incidents, per-claim limits only
   double systemic_expected_loss_yen = 0;
-  double indicated_premium_yen = 0;      // expected loss / target loss ratio
-  double charged_premium_yen = 0;        // base: annual premiums; sections: their share of the top-up premium
+  double indicated_premium_yen = 0;  // expected loss / target loss ratio
+  double charged_premium_yen =
+      0;  // base: annual premiums; sections: their share of the top-up premium
 };
 struct BookExpectedLosses {
   std::vector<BookLayerLoss> layers;

@@ -32,7 +32,9 @@ class Severity {
   double mean() const { return lev(kInfinity); }
 
   // The payment of one claim on a layer: Y = min(max(Z - attachment, 0), limit).
-  double layer_expected(double attachment, double limit) const { return lev(attachment + limit) - lev(attachment); }
+  double layer_expected(double attachment, double limit) const {
+    return lev(attachment + limit) - lev(attachment);
+  }
   double layer_second_moment(double attachment, double limit) const;
   // P(Y <= y): F(attachment + y) below the limit, 1 from the limit on.
   double layer_cdf(double attachment, double limit, double y) const;
@@ -49,9 +51,9 @@ class Severity {
 
   SeverityParams params_;
   double scale_;
-  double mu_ = 0;         // log-median of Z (lognormal and spliced body)
-  double theta_ = 0;      // Pareto scale of Z
-  double threshold_ = 0;  // spliced threshold of Z
+  double mu_ = 0;                     // log-median of Z (lognormal and spliced body)
+  double theta_ = 0;                  // Pareto scale of Z
+  double threshold_ = 0;              // spliced threshold of Z
   double body_cdf_at_threshold_ = 0;  // the lognormal's F(threshold)
 };
 
@@ -82,7 +84,8 @@ class ClaimCount {
   std::complex<double> pgf(std::complex<double> z) const;
 
  private:
-  ClaimCount(CountFamily family, double mean, double size) : family_(family), mean_(mean), size_(size) {}
+  ClaimCount(CountFamily family, double mean, double size)
+      : family_(family), mean_(mean), size_(size) {}
   CountFamily family_;
   double mean_;
   double size_;

@@ -42,8 +42,8 @@ LossExposure exposure_of(const QuoteRequest& request, const Quote& quote);
 // The layers a company's claims reach: the base cover first (if any), then the selected
 // top-up sections in table order.
 struct LayerTerms {
-  std::string layer;       // "base_cover" or a section key
-  int section = 0;         // the section whose claims it pays (response for the base cover)
+  std::string layer;  // "base_cover" or a section key
+  int section = 0;    // the section whose claims it pays (response for the base cover)
   bool base_cover = false;
   double claim_probability = 0;  // per incident
   double attachment_yen = 0;     // base limit for response, plus the deductible
@@ -59,15 +59,16 @@ ClaimCount incident_count(const RatingTables& t, const LossExposure& exposure);
 // The loss of one claim on `section` from an incident: X x scale_s x the revenue band's scale.
 Severity section_severity(const RatingTables& t, const LossExposure& exposure, int section);
 // The same for a company hit by systemic event type `event`.
-Severity systemic_severity(const RatingTables& t, const LossExposure& exposure, int event, int section);
+Severity systemic_severity(const RatingTables& t, const LossExposure& exposure, int event,
+                           int section);
 
 // E[min(X, d)] for X lognormal(mu, sigma): the limited expected value.
 double lognormal_lev(double mu, double sigma, double d);
 
 struct LayerLoss {
-  std::string layer;             // "base_cover" or a section key
-  double claim_frequency = 0;    // expected claims a year from incidents (lambda x p)
-  double attachment_yen = 0;     // where the layer starts (base limit for response; plus deductible)
+  std::string layer;           // "base_cover" or a section key
+  double claim_frequency = 0;  // expected claims a year from incidents (lambda x p)
+  double attachment_yen = 0;   // where the layer starts (base limit for response; plus deductible)
   double limit_yen = 0;
   double expected_loss_yen = 0;      // independent incidents, per-claim limits only (closed form)
   double indicated_premium_yen = 0;  // expected_loss / target loss ratio
@@ -76,7 +77,9 @@ struct LayerLoss {
   double target_loss_ratio = 0;
   // expected loss and indicated premium with systemic events
   double total_expected_loss_yen() const { return expected_loss_yen + systemic_expected_loss_yen; }
-  double total_indicated_premium_yen() const { return total_expected_loss_yen() / target_loss_ratio; }
+  double total_indicated_premium_yen() const {
+    return total_expected_loss_yen() / target_loss_ratio;
+  }
 };
 
 struct ExpectedLosses {
@@ -94,14 +97,14 @@ ExpectedLosses expected_losses(const RatingTables& t, const LossExposure& exposu
 
 // What a quote charges, read off the Quote (never recomputed).
 struct ChargedPremiums {
-  Yen base_cover_annual_yen = 0;       // 0 without base cover
+  Yen base_cover_annual_yen = 0;  // 0 without base cover
   bool has_top_up = false;
   std::vector<Yen> section_premium_yen;  // by layer (base cover: its annual premium)
-  Yen sections_total_yen = 0;          // top-up sections before the multi-section factor
+  Yen sections_total_yen = 0;            // top-up sections before the multi-section factor
   Decimal4 multi_section_factor;
-  Yen package_yen = 0;                 // after the multi-section factor
+  Yen package_yen = 0;  // after the multi-section factor
   bool minimum_applied = false;
-  Yen top_up_annual_yen = 0;           // after the minimum premium: what the company pays
+  Yen top_up_annual_yen = 0;  // after the minimum premium: what the company pays
   // By layer: the base cover's annual premium, or the section's share of the top-up's annual
   // premium in proportion to the section premiums (the package factor and the minimum spread
   // over the sections). An allocation for comparison, not a premium of the manual.

@@ -19,17 +19,18 @@ enum class FrequencyFamily : std::uint8_t {
 enum class SeverityFamily : std::uint8_t {
   kLognormal,  // median exp(mu), shape sigma
   kPareto,     // Pareto type II (Lomax, actuar's "pareto"): S(x) = (scale / (x + scale))^alpha
-  kSplicedLognormalPareto,  // lognormal body up to the threshold, single-parameter Pareto tail above
+  kSplicedLognormalPareto,  // lognormal body up to the threshold, single-parameter Pareto tail
+                            // above
 };
 
 // One ground-up cost distribution. Only the fields of its family are meaningful.
 struct SeverityParams {
   SeverityFamily family = SeverityFamily::kLognormal;
-  double median_yen = 0;  // lognormal and spliced body: exp(mu)
-  double sigma = 0;       // lognormal and spliced body (> 0); 0 only for a fixed systemic loss
-  double alpha = 0;       // Pareto shape; spliced tail index
-  double scale_yen = 0;   // Pareto (Lomax) scale theta
-  double threshold_yen = 0;     // spliced: where the Pareto tail starts
+  double median_yen = 0;     // lognormal and spliced body: exp(mu)
+  double sigma = 0;          // lognormal and spliced body (> 0); 0 only for a fixed systemic loss
+  double alpha = 0;          // Pareto shape; spliced tail index
+  double scale_yen = 0;      // Pareto (Lomax) scale theta
+  double threshold_yen = 0;  // spliced: where the Pareto tail starts
   double body_probability = 0;  // spliced: P(X <= threshold); the lognormal's own cdf by default
 };
 
@@ -37,7 +38,7 @@ struct SeverityParams {
 // update...): it strikes every subscriber of a provider, or of some plans, at once.
 enum class SystemicScope : std::uint8_t {
   kProvider,  // events per year per provider; an event hits a share of that provider's subscribers
-  kPlan,      // events per year in the market; an event hits a share of the listed plans' subscribers
+  kPlan,  // events per year in the market; an event hits a share of the listed plans' subscribers
 };
 
 struct SystemicEventType {
@@ -45,7 +46,7 @@ struct SystemicEventType {
   SystemicScope scope = SystemicScope::kProvider;
   std::vector<BundlePlan> plans;  // subscribers exposed (every plan but none by default)
   double events_per_year = 0;
-  double share_hit = 0;           // probability that one event hits a given exposed subscriber
+  double share_hit = 0;             // probability that one event hits a given exposed subscriber
   SeverityParams loss_per_company;  // ground-up cost at a company hit
   std::vector<double> claim_probability;  // by top-up section index: a hit becomes a claim
 };

@@ -40,9 +40,9 @@ struct SimulationTotals {
   std::vector<std::uint64_t> company_keys;  // sorted (parts must not share a company)
 
   // Annual losses in yen from independent incidents, year-major: [year x layers + layer]...
-  std::vector<std::int64_t> layer_loss_yen;     // years x layers
-  std::vector<std::int64_t> tier_loss_yen;      // years x tiers (all layers)
-  std::vector<std::int64_t> plan_loss_yen;      // years x plans (all layers)
+  std::vector<std::int64_t> layer_loss_yen;  // years x layers
+  std::vector<std::int64_t> tier_loss_yen;   // years x tiers (all layers)
+  std::vector<std::int64_t> plan_loss_yen;   // years x plans (all layers)
   // ...and what systemic events add to them (the annual aggregates shared with the incidents).
   std::vector<std::int64_t> layer_systemic_yen;
   std::vector<std::int64_t> tier_systemic_yen;
@@ -61,7 +61,7 @@ struct SimulationTotals {
   std::vector<std::int64_t> layer_premium_yen;  // base: annual premiums; sections: shares, rounded
   std::vector<std::int64_t> tier_premium_yen;   // base + top-up
   std::vector<std::int64_t> plan_premium_yen;
-  std::vector<std::int64_t> layer_companies;    // companies with the layer
+  std::vector<std::int64_t> layer_companies;  // companies with the layer
 
   // Adds another part of the same book. Throws Error{kInput} naming what differs (seed, years,
   // edition) or the first company key both parts hold.
@@ -81,7 +81,8 @@ SimulationTotals simulate(const LossBook& book, const SimulationOptions& options
 
 // Empirical tail measures of one annual series, with standard errors: of the mean
 // sd / sqrt(n); of VaR from the order statistics k -+ sqrt(n p (1 - p)) (half their distance);
-// of TVaR (the mean of the worst (1 - p) n years) sqrt((Var(tail) + p (TVaR - VaR)^2) / ((1 - p) n)).
+// of TVaR (the mean of the worst (1 - p) n years) sqrt((Var(tail) + p (TVaR - VaR)^2) / ((1 - p)
+// n)).
 struct TailStats {
   double mean = 0, sd = 0, se_mean = 0;
   double var_99 = 0, var_99_5 = 0, tvar_99 = 0, tvar_99_5 = 0;
@@ -90,7 +91,7 @@ struct TailStats {
 TailStats tail_stats(std::vector<double> annual);
 
 struct SeriesSummary {
-  std::string name;  // "total", "base_cover", a section key, "top_up"
+  std::string name;       // "total", "base_cover", a section key, "top_up"
   bool systemic = false;  // with systemic events
   TailStats stats;
   double premium_yen = 0;  // charged a year (0 for none)
