@@ -12,6 +12,7 @@ packages=(
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
   python3-dask python3-distributed
   libboost-dev libeigen3-dev r-base-core r-cran-actuar
+  chromium poppler-utils fonts-ipafont-gothic
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@
 #include "contract_docs.hpp"
 #include "loss_cli.hpp"
 #include "price_csv.hpp"
+#include "report.hpp"
 #include "summary.hpp"
 
 #include <unistd.h>
@@ -30,6 +31,7 @@ constexpr const char* kUsage = R"(usage:
   cybercover simulate IN.csv --years N [--seed S] [--format json|csv] [-o OUT] [--threads N]
                     [--date YYYY-MM-DD] [--subsidy ID] [--errors raise|collect] [--no-progress]
                     [--tables DIR]
+  cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en] ...  (report --help)
   cybercover tables check DIR
   cybercover tables path
   cybercover contract [--json] [--date YYYY-MM-DD] [--tables DIR]
@@ -162,6 +164,7 @@ int run(int argc, char** argv) {
     std::cout << "cybercover " << cybercover::engine_version() << "\n";
     return 0;
   }
+  if (command == "report") return cybercover::cli::run_report(argc, argv);
   Options o = parse_options(argc, argv);
   if (command == "tables" && o.positional.size() == 1 && o.positional[0] == "path") {
     std::cout << o.tables_dir() << "\n";

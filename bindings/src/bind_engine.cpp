@@ -32,7 +32,9 @@ Result price_dict(const Engine& e, const py::object& request, Price price) {
     const py::gil_scoped_release release;
     price(e, std::string_view(text), out, headline);
   }
-  return Result(std::move(out), std::move(headline));
+  Result result(std::move(out), std::move(headline));
+  price.attach(result);
+  return result;
 }
 
 // The figures the Quote properties show, under the same paths as the full JSON.
@@ -60,17 +62,27 @@ JsonReadOptions python_options() {
 }
 
 struct PriceQuote {
-  void operator()(const Engine& e, std::string_view text, std::string& out, nlohmann::json& headline) const {
-    const Quote q = e.quote(parse_quote_request_text(text, e.library(), python_options()));
+  void operator()(const Engine& e, std::string_view text, std::string& out, nlohmann::json& headline) {
+    auto parsed = std::make_shared<const QuoteRequest>(parse_quote_request_text(text, e.library(), python_options()));
+    const Quote q = e.quote(*parsed);
     write_json(q, out);
     headline = quote_headline(q);
+    request_ = std::move(parsed);  // kept for Quote.report_html() and Quote.remediation()
+    tables_ = q.tables;
   }
+  void attach(QuoteResult& result) {
+    result.request = std::move(request_);
+    result.tables = std::move(tables_);
+  }
+  std::shared_ptr<const QuoteRequest> request_;
+  std::shared_ptr<const RatingTables> tables_;
 };
 
 struct PriceAssessment {
   void operator()(const Engine& e, std::string_view text, std::string& out, nlohmann::json&) const {
     write_json(e.assess(parse_assessment_request_text(text, e.library(), python_options())), out);
   }
+  void attach(AssessmentResultJson&) const {}
 };
 
 std::unique_ptr<Engine> make_engine(const py::object& tables) {

@@ -270,6 +270,28 @@ class ColumnDoor {
         return;
       }
     }
+    const Field f = role(column).field;
+    if (is_code_field(f) || f == Field::kRubberProducts || f == Field::kAnswer) {
+      // Each distinct value read once: its code, or its error (index 0: the missing value).
+      std::vector<std::uint8_t> code(cells.size() + 1, 0);
+      std::vector<std::optional<Error>> error(cells.size() + 1);
+      for (std::size_t k = 0; k <= cells.size(); ++k) {
+        try {
+          code[k] = b_.read_code(column, k == 0 ? RawValue::absent() : cells[k - 1].value());
+        } catch (const Error& e) {
+          error[k] = e;
+        }
+      }
+      auto& out = buffers_.make(buffers_.codes, n_, std::uint8_t{0});
+      for (std::size_t r = 0; r < n_; ++r) {
+        const std::size_t k = c[r] >= 0 && c[r] < static_cast<std::int64_t>(cells.size()) ? static_cast<std::size_t>(c[r]) + 1 : 0;
+        if (error[k]) b_.fail_cell(r, column, *error[k]);
+        else out[r] = code[k];
+      }
+      if (f == Field::kAnswer) b_.set_answer_codes(column, out.data());
+      else b_.borrow_codes(column, out.data());
+      return;
+    }
     const PyCell absent;
     for (std::size_t r = 0; r < n_; ++r) {
       const bool valid = c[r] >= 0 && c[r] < static_cast<std::int64_t>(cells.size());
@@ -320,7 +342,7 @@ class ColumnDoor {
         for (std::size_t r = 0; r < n_; ++r) {
           const std::int64_t v = wide.data()[r];
           if (v < 0 || v > 255) {
-            b_.fail_cell(r, column, Error(ErrorCode::kUnknownValue, b_.path_of(column), detail::spellings_text(field_spec(f)),
+            b_.fail_cell(r, column, Error(ErrorCode::kUnknownValue, b_.path_of(column).str(), detail::spellings_text(field_spec(f)),
                                           "code " + std::to_string(v)));
             continue;
           }
@@ -367,22 +389,24 @@ class ColumnDoor {
   }
 
   // Item columns of answer codes (0 unanswered ... 5 na; NaN unanswered), the matrix's coding.
+  // Item columns of answer codes (0 unanswered ... 5 na; NaN unanswered), the matrix's coding.
   void answer_codes(std::size_t column, const py::array& values, const py::array_t<bool>& mask = py::array_t<bool>()) {
     const auto d = py::array_t<double, py::array::c_style | py::array::forcecast>(values);
     const bool* m = mask.size() ? mask.data() : nullptr;
-    static const char* kSpellings[] = {"", "yes", "partial", "no", "unknown", "na"};
+    auto& out = buffers_.make(buffers_.codes, n_, std::uint8_t{0});
     for (std::size_t r = 0; r < n_; ++r) {
       const double v = d.data()[r];
-      if ((m && m[r]) || std::isnan(v) || v == 0) continue;  // unanswered
+      if ((m && m[r]) || std::isnan(v)) continue;  // unanswered
       if (v != std::trunc(v) || v < 0 || v > 5) {
         const std::string shown = v == std::trunc(v) && std::fabs(v) < 1e15 ? "code " + std::to_string(static_cast<long long>(v))
                                                                               : detail::float_text(v);
         b_.fail_cell(r, column,
-                     Error(ErrorCode::kUnknownValue, b_.path_of(column), detail::spellings_text(field_spec(Field::kAnswer)), shown));
+                     Error(ErrorCode::kUnknownValue, b_.path_of(column).str(), detail::spellings_text(field_spec(Field::kAnswer)), shown));
         continue;
       }
-      b_.set(r, column, RawValue::of_string(kSpellings[static_cast<int>(v)]));
+      out[r] = static_cast<std::uint8_t>(v);
     }
+    b_.set_answer_codes(column, out.data());
   }
 
   void datetimes(std::size_t column, const py::array& values, const py::array_t<bool>& mask) {
@@ -460,6 +484,9 @@ py::dict result_dict(PortfolioResult&& result, std::uintptr_t answers_address) {
   py::list sections;
   for (const auto& s : r.section_premium_yen) sections.append(view(s, owner));
   d["section_premium_yen"] = sections;
+  py::list selected;
+  for (const auto& s : r.section_selected) selected.append(view(s, owner));
+  d["section_selected"] = selected;
   d["package_yen"] = view(r.package_yen, owner);
   d["annual_premium_yen"] = view(r.annual_premium_yen, owner);
   d["subsidy_yen"] = view(r.subsidy_yen, owner);
@@ -491,6 +518,13 @@ py::object error_object(const Error& e, std::size_t row) {
   return py::make_tuple(row, l.row, l.id.empty() ? py::object(py::none()) : py::object(utf8(l.id)),
                         l.column.empty() ? py::object(py::none()) : py::object(utf8(l.column)), to_string(e.code()),
                         utf8(e.field()), utf8(e.value()), utf8(e.what()));
+}
+
+// A row's id as its error names it: the value's text; a missing value (NaN, None) is no id.
+std::string id_text(const py::handle& id, const Missing& missing) {
+  const PyCell cell = cell_of(id.ptr(), missing);
+  if (cell.value().kind == RawValue::Kind::kAbsent) return "";
+  return py::str(id).cast<std::string>();
 }
 
 // The edition whose item ids and sections name the columns: in force on the default date, or
@@ -574,13 +608,13 @@ py::dict quote_columns(const Engine& engine, std::size_t rows, const py::list& c
       const std::size_t row = e.location().row ? e.location().row - 1 : 0;
       if (e.location().row == 0 || ids.is_none()) throw;
       const py::gil_scoped_acquire acquire;
-      throw e.at(ErrorLocation{0, py::str(py::sequence(ids)[row]).cast<std::string>(), {}});
+      throw e.at(ErrorLocation{0, id_text(py::sequence(ids)[row], missing), {}});
     }
   }
-  if (!ids.is_none()) {  // the rows' ids into their errors' locations
+  if (!ids.is_none()) {  // the rows' ids into their errors' locations (only failing rows are read)
     const py::sequence seq(ids);
     for (RowError& e : result.errors)
-      if (e.error.location().id.empty()) e.error = e.error.at(ErrorLocation{0, py::str(seq[e.row]).cast<std::string>(), {}});
+      if (e.error.location().id.empty()) e.error = e.error.at(ErrorLocation{0, id_text(seq[e.row], missing), {}});
   }
   return result_dict(std::move(result), answers_address);
 }

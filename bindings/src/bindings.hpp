@@ -62,6 +62,10 @@ class JsonResult {
 };
 struct QuoteResult : JsonResult {
   using JsonResult::JsonResult;
+  // The request as priced and its edition, for Quote.report_html() and Quote.remediation();
+  // empty in a quote rebuilt from a pickle.
+  std::shared_ptr<const QuoteRequest> request;
+  std::shared_ptr<const RatingTables> tables;
 };
 struct AssessmentResultJson : JsonResult {
   using JsonResult::JsonResult;
@@ -76,5 +80,7 @@ void bind_portfolio(py::module_& m);
 
 // ---- bind_loss.cpp: the compiled half of cybercover.loss (loss book, aggregates, simulation).
 void bind_loss(py::module_& m);
+// ---- bind_remediation.cpp: the compiled half of cybercover/remediation.py (plans, reports).
+void bind_remediation(py::module_& m);
 
 }  // namespace cybercover::python

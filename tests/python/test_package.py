@@ -50,7 +50,7 @@ def test_all_lists_exactly_the_public_names():
     assert len(set(cybercover.__all__)) == len(cybercover.__all__)
     for name in cybercover.__all__:
         assert hasattr(cybercover, name), name
-    modules = {"portfolio", "request", "synthetic"}  # sub-modules are attributes of the package, not part of __all__
+    modules = {"portfolio", "remediation", "request", "synthetic"}  # sub-modules are attributes of the package, not part of __all__
     public = {n for n in vars(cybercover) if not n.startswith("_")} - modules - {"annotations"}
     assert public == set(cybercover.__all__) - {"__version__"}
 

@@ -18,7 +18,7 @@ using testing::EditionCopy;
 class TwoEditions : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* table : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model"})
+    for (const char* table : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation"})
       copy_.edit(table, [](nlohmann::json& j) { j["effective_to"] = "2027-03-31"; });
     std::filesystem::copy(std::string(CYBERCOVER_TEST_DATA_DIR) + "/editions/2027-04", copy_.root() + "/2027-04");
     engine_ = std::make_unique<Engine>(TableLibrary::load(copy_.root()));

@@ -57,7 +57,7 @@ TEST(Tables, HashIsOverFileNamesAndBytesAndChangesWithAnyByte) {
   // Recompute by the manual's rule: sorted relative paths, path NUL bytes NUL.
   std::string fed;
   for (const auto& [name, bytes] : original->files) fed += name + std::string(1, '\0') + bytes + std::string(1, '\0');
-  EXPECT_EQ(original->files.size(), 7u);
+  EXPECT_EQ(original->files.size(), 8u);
   detail::Sha256 hash;
   hash.update(fed);
   EXPECT_EQ(hash.hex_digest(), original->sha256);
@@ -166,7 +166,7 @@ TEST(Tables, RejectsOverlappingEditions) {
   EditionCopy copy("overlap");
   const std::string second = copy.root() + "/2027-06";
   std::filesystem::copy(copy.dir(), second);
-  for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model"}) {
+  for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation"}) {
     const std::string path = second + "/" + name + ".json";
     json j;
     {
@@ -184,7 +184,7 @@ TEST(Tables, RejectsOverlappingEditions) {
     EXPECT_NE(std::string(e.what()).find("overlaps edition '2026-12'"), std::string::npos) << e.what();
   }
   // Closing the first edition the day before makes them side by side.
-  for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model"})
+  for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation"})
     copy.edit(name, [](json& j) { j["effective_to"] = "2027-05-31"; });
   const auto library = TableLibrary::load(copy.root());
   EXPECT_EQ(library.for_date(*Date::parse("2027-05-31")).edition, "2026-12");

@@ -20,6 +20,7 @@ from .portfolio import (
     item_ids as item_ids,
     request_contract as request_contract,
 )
+from .remediation import RemediationPlan as RemediationPlan, Report as Report
 from .request import (
     AssessmentRequest as AssessmentRequest,
     Company as Company,

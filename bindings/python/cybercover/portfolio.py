@@ -234,7 +234,7 @@ class PortfolioResult:
     DECISION_CODES: Tuple[str, ...] = DECISION_CODES
     SUBSIDY_CODES: Tuple[Optional[str], ...] = SUBSIDY_CODES
 
-    def __init__(self, raw: Mapping[str, Any], selected: Mapping[str, np.ndarray]) -> None:
+    def __init__(self, raw: Mapping[str, Any]) -> None:
         """Private: built by :meth:`Engine.quote_arrays` from the C++ result."""
         self.editions: List[Tuple[str, str]] = [(str(e), str(s)) for e, s in raw["editions"]]
         self.edition_codes: np.ndarray = raw["edition"]
@@ -260,7 +260,7 @@ class PortfolioResult:
         self.payable_annual_yen: np.ndarray = raw["payable_annual_yen"]
         self.monthly_instalment_yen: np.ndarray = raw["monthly_instalment_yen"]
         self.subsidy_codes: np.ndarray = raw["subsidy_code"]
-        self._selected = dict(selected)  # by section: rows that selected it
+        self._selected = dict(zip(self.section_keys, (s.view(bool) for s in raw["section_selected"])))
         #: Debug: the address of the answers buffer the C++ pricing read (the caller's own
         #: matrix when it was not converted).
         self._answers_address: int = int(raw["answers_address"])
@@ -437,21 +437,7 @@ def _price(
     raw = _core._quote_columns(
         engine, n, payloads, answers=answers, quote_date=quote_date, subsidy_program=subsidy_program, ids=ids,
         day_column=day_column, threads=n_threads, collect=collect)
-    selected = {}
-    for section, limit in raw_limits(columns).items():
-        kind, values = _payload(limit)[:2]
-        if kind == "scalar":
-            selected[section] = np.full(n, limit not in (None, 0) and limit == limit)
-        else:
-            pd = _pandas()
-            v = values.astype(object) if values.dtype.kind != "O" else values
-            present = ~np.asarray(pd.isna(v)) if pd is not None else np.array([x is not None for x in v])
-            selected[section] = present & (v != 0)
-    return PortfolioResult(raw, selected)
-
-
-def raw_limits(columns: Mapping[str, Any]) -> Dict[str, Any]:
-    return {name[: -len(_LIMIT)]: value for name, value in columns.items() if name.endswith(_LIMIT) and value is not None}
+    return PortfolioResult(raw)
 
 
 def quote_arrays(
@@ -708,9 +694,7 @@ def quote_frame(
                 matrix = _answer_matrix(answers.to_numpy())
         else:
             matrix = _answer_matrix(answers)
-    ids = df["id"].to_numpy(dtype=object) if "id" in df.columns else None
-    if ids is not None:
-        ids = np.array([None if (isinstance(x, float) and x != x) else str(x) for x in ids], dtype=object)
+    ids = df["id"].to_numpy(dtype=object) if "id" in df.columns else None  # read for failing rows only
     scalar_date = quote_date
     if quote_date is not None and "quote_date" in columns:
         scalar_date = quote_date  # the default of rows whose quote_date is missing

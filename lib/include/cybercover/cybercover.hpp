@@ -18,6 +18,8 @@
 #include "cybercover/pricing/base_cover.hpp"
 #include "cybercover/pricing/top_up.hpp"
 #include "cybercover/quote/engine.hpp"
+#include "cybercover/remediation/remediation.hpp"
+#include "cybercover/report/report.hpp"
 #include "cybercover/tables/rating_tables.hpp"
 #include "cybercover/tables/table_library.hpp"
 #include "cybercover/types.hpp"

@@ -89,13 +89,13 @@ const FieldSpec& spec(Field f) { return field_spec(f); }
 
 template <typename E>
 E enum_code(std::uint8_t code, E max, Field field) {
-  if (code > static_cast<std::uint8_t>(max)) detail::throw_bad_code(spec(field), std::string(spec(field).json_path), code);
+  if (code > static_cast<std::uint8_t>(max)) detail::throw_bad_code(spec(field), spec(field).json_path, code);
   return static_cast<E>(code);
 }
 
 // A day number as the contract's date (an int64 column may hold any day).
 Date day(std::int64_t days, Field field) {
-  detail::check_day(spec(field), std::string(spec(field).json_path), days);
+  detail::check_day(spec(field), spec(field).json_path, days);
   return Date::from_day_number(static_cast<std::int32_t>(days));
 }
 
@@ -106,22 +106,19 @@ struct EditionContext {
   std::vector<int> industry;          // by industry code; -1 = not in this edition
   std::vector<int> section;           // by top-up column; -1 = not in this edition
   std::vector<const SubsidyProgram*> subsidy;  // by programme code; nullptr = not in this edition
-  const SubsidyProgram* default_subsidy = nullptr;
+  const SubsidyProgram* default_subsidy = nullptr;  // of the whole call; nullptr = not in this edition
   std::vector<std::int8_t> tier_out;  // edition tier index -> PortfolioResult::tier_names index
   std::int8_t edition = 0;            // index into PortfolioResult::editions
 };
 
-// Per-thread result records, reused row after row (a top-up record is large).
+// A worker's result records, reused row after row (a top-up record is large; a thread_local
+// would cost a TLS look-up per row in a shared library).
 struct Figures {
   Posture posture;
   Decision decision;
   std::optional<BaseCoverQuote> base_cover;
   std::optional<TopUpQuote> top_up;
 };
-Figures& scratch() {
-  thread_local Figures figures;
-  return figures;
-}
 
 class Pricer {
  public:
@@ -131,7 +128,7 @@ class Pricer {
   }
 
   // Prices row i into the output; throws the single quote's Error for a bad row.
-  void price_row(std::size_t i) const {
+  void price_row(std::size_t i, Figures& f) const {
     QuoteArguments a;
     a.quote_date = cols_.quote_day ? day(cols_.quote_day[i], Field::kQuoteDate) : cols_.quote_date;
     const std::int32_t code = cols_.industry[i];
@@ -192,6 +189,11 @@ class Pricer {
     detail::check_industry(t, a);
     for (std::size_t k = 0, j = 0; k < cols_.top_up.size(); ++k)
       if (cols_.top_up[k].limit_yen[i] != 0) a.covers[j++].section = ctx.section[k];
+    // The programme resolved once per edition (an unknown one is looked up, and named, as usual).
+    if (a.subsidy_program_id) {
+      const bool per_row = cols_.subsidy_program_code && cols_.subsidy_program_code[i] != PortfolioColumns::kNone;
+      a.subsidy_program = per_row ? ctx.subsidy[static_cast<std::size_t>(cols_.subsidy_program_code[i])] : ctx.default_subsidy;
+    }
 
     if (cols_.answer_columns != t.questionnaire.items.size())
       throw Error(ErrorCode::kColumnShape, "answers",
@@ -204,7 +206,6 @@ class Pricer {
     detail::check_cover(t, a);
     detail::check_rules(t, a, score.applicable);
 
-    Figures& f = scratch();
     detail::price_checked(t, a, score, f.posture, f.decision, f.base_cover, f.top_up);
 
     // Every element of every column is written (the columns are not zero-filled).
@@ -222,7 +223,10 @@ class Pricer {
     out_.base_monthly_premium_yen[i] = f.base_cover ? f.base_cover->monthly_premium_yen : 0;
     out_.base_annual_premium_yen[i] = f.base_cover ? f.base_cover->annual_premium_yen : 0;
     out_.has_top_up[i] = f.top_up.has_value();
-    for (std::size_t k = 0; k < cols_.top_up.size(); ++k) out_.section_premium_yen[k][i] = 0;
+    for (std::size_t k = 0; k < cols_.top_up.size(); ++k) {
+      out_.section_premium_yen[k][i] = 0;
+      out_.section_selected[k][i] = cols_.top_up[k].limit_yen[i] != 0;
+    }
     if (f.top_up) {
       for (const SectionQuote& s : f.top_up->sections)
         for (std::size_t k = 0; k < cols_.top_up.size(); ++k)
@@ -252,6 +256,7 @@ class Pricer {
     out_.base_annual_premium_yen[i] = 0;
     out_.has_top_up[i] = 0;
     for (auto& column : out_.section_premium_yen) column[i] = 0;
+    for (auto& column : out_.section_selected) column[i] = 0;
     out_.package_yen[i] = 0;
     out_.annual_premium_yen[i] = 0;
     out_.subsidy_yen[i] = 0;
@@ -287,6 +292,8 @@ class Pricer {
       if (it == tier_names.end()) it = tier_names.insert(tier_names.end(), tier.name);
       ctx.tier_out.push_back(static_cast<std::int8_t>(it - tier_names.begin()));
     }
+    for (const auto& id : cols_.subsidy_program_ids) ctx.subsidy.push_back(t.find_subsidy(id));
+    if (cols_.subsidy_program) ctx.default_subsidy = t.find_subsidy(*cols_.subsidy_program);
     ctx.edition = static_cast<std::int8_t>(contexts_.size());
     return ctx;
   }
@@ -355,6 +362,8 @@ void allocate(PortfolioResult& r, const PortfolioColumns& c) {
     v->resize_uninitialized(n);
   r.section_premium_yen.resize(c.top_up.size());
   for (auto& v : r.section_premium_yen) v.resize_uninitialized(n);
+  r.section_selected.resize(c.top_up.size());
+  for (auto& v : r.section_selected) v.resize_uninitialized(n);
   for (const auto& s : c.top_up) r.section_keys.push_back(s.section);
 }
 
@@ -376,6 +385,7 @@ PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& co
   const auto& failed = columns.failed_rows;
   auto work = [&](std::size_t t) {
     const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
+    Figures figures;
     // The rows a door already failed, within this worker's range.
     auto next_failed = std::lower_bound(failed.begin(), failed.end(), begin,
                                         [](const RowError& e, std::size_t row) { return e.row < row; });
@@ -388,7 +398,7 @@ PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& co
         bad = true;
       } else {
         try {
-          pricer.price_row(i);
+          pricer.price_row(i, figures);
         } catch (const Error& e) {
           pricer.clear_row(i);
           errors[t].push_back({i, pricer.located(e, i)});

@@ -184,11 +184,11 @@ BuilderColumn<std::uint8_t>& PortfolioBuilder::code_slot(Field f) {
   }
 }
 
-std::string PortfolioBuilder::path_of(const ColumnRole& role) const {
-  if (role.field == Field::kAnswer) return "answers." + role.name;
+FieldPath PortfolioBuilder::path_of(const ColumnRole& role) const {
+  if (role.field == Field::kAnswer) return keyed_path(Field::kAnswer, role.name);
   if (role.field == Field::kTopUpLimit || role.field == Field::kTopUpDeductible)
-    return json_path(role.field, layout_.top_up.sections[static_cast<std::size_t>(role.key)].key);
-  return std::string(field_spec(role.field).json_path);
+    return keyed_path(role.field, layout_.top_up.sections[static_cast<std::size_t>(role.key)].key);
+  return FieldPath(field_spec(role.field).json_path);
 }
 
 void PortfolioBuilder::resize(std::size_t rows) {
@@ -330,7 +330,7 @@ void PortfolioBuilder::borrow_int64(std::size_t column, const std::int64_t* valu
     hi = std::max(hi, values[r]);
   }
   if (lo >= lo_bound && hi <= hi_bound) return;
-  const std::string where = path_of(role);
+  const FieldPath where = path_of(role);
   for (std::size_t r = 0; r < rows_; ++r) {
     const std::int64_t v = values[r];
     if (v >= lo_bound && v <= hi_bound) continue;
@@ -366,8 +366,8 @@ void PortfolioBuilder::borrow_codes(std::size_t column, const std::uint8_t* code
   for (std::size_t r = 0; r < rows_; ++r) {
     if (codes[r] <= max) continue;
     const Error e = role.field == Field::kRubberProducts
-                        ? Error(ErrorCode::kWrongType, path_of(role), "must be true or false", "code " + std::to_string(codes[r]))
-                        : Error(ErrorCode::kUnknownValue, path_of(role), spellings_text(s), "code " + std::to_string(codes[r]));
+                        ? Error(ErrorCode::kWrongType, path_of(role).str(), "must be true or false", "code " + std::to_string(codes[r]))
+                        : Error(ErrorCode::kUnknownValue, path_of(role).str(), spellings_text(s), "code " + std::to_string(codes[r]));
     record(r, role, e);
   }
 }
@@ -401,6 +401,36 @@ void PortfolioBuilder::borrow_industry_codes(std::size_t column, const std::int3
 void PortfolioBuilder::borrow_answers(const std::uint8_t* matrix, std::size_t columns) {
   answers_.borrowed = matrix;
   answer_columns_ = columns;
+}
+
+std::uint8_t PortfolioBuilder::read_code(std::size_t column, const RawValue& v) const {
+  const ColumnRole& role = roles_[column];
+  const FieldSpec& s = field_spec(role.field);
+  switch (role.field) {
+    case Field::kSecurityAction:
+      return static_cast<std::uint8_t>(optional_label(s, path_of(role), v, parse_security_action).value_or(SecurityAction::kNone));
+    case Field::kRubberProducts: return read_boolean(s, path_of(role), v);
+    case Field::kUtm: return static_cast<std::uint8_t>(read_label(s, path_of(role), v, parse_utm_status));
+    case Field::kEdrStatus: return static_cast<std::uint8_t>(read_label(s, path_of(role), v, parse_edr_status));
+    case Field::kBundlePlan: return static_cast<std::uint8_t>(read_label(s, path_of(role), v, parse_bundle_plan));
+    case Field::kAnswer:
+      return static_cast<std::uint8_t>(optional_label(s, path_of(role), v, parse_answer).value_or(Answer::kUnanswered));
+    default: throw std::logic_error("not a label column");
+  }
+}
+
+void PortfolioBuilder::set_answer_codes(std::size_t column, const std::uint8_t* codes) {
+  const ColumnRole& role = roles_[column];
+  std::uint8_t* matrix = answers_.writable(rows_ * items_);
+  const auto item = static_cast<std::size_t>(role.key);
+  for (std::size_t r = 0; r < rows_; ++r) {
+    if (codes[r] > static_cast<std::uint8_t>(Answer::kNa)) {
+      record(r, role, Error(ErrorCode::kUnknownValue, path_of(role).str(), spellings_text(field_spec(Field::kAnswer)),
+                            "code " + std::to_string(codes[r])));
+      continue;
+    }
+    matrix[r * items_ + item] = codes[r];
+  }
 }
 
 PortfolioColumns PortfolioBuilder::columns(std::size_t first_row) {

@@ -76,7 +76,7 @@ class PortfolioBuilder {
   // order is the column's).
   void fail_cell(std::size_t row, std::size_t column, const Error& error) { record(row, roles_[column], error); }
   // The JSON path of a column's field, for the errors of bulk doors.
-  std::string path_of(std::size_t column) const { return path_of(roles_[column]); }
+  FieldPath path_of(std::size_t column) const { return path_of(roles_[column]); }
   bool failed(std::size_t row) const { return fail_rank_[row] != kOk; }
 
   // Bulk doors (numpy arrays of the batch's dtype): the column is used in place, its values
@@ -87,6 +87,12 @@ class PortfolioBuilder {
   void borrow_numbers(std::size_t column, const double* values);  // NaN = not given
   void borrow_industry_codes(std::size_t column, const std::int32_t* codes, std::vector<std::string> keys);  // -1 = missing
   void borrow_answers(const std::uint8_t* matrix, std::size_t columns);
+  // A label column (security_action, utm, edr_status, bundle_plan, rubber_products, an item)
+  // read one distinct value at a time: the code a value stands for, or the Error set() would
+  // record for it (an absent value: the field's default, or input.missing).
+  std::uint8_t read_code(std::size_t column, const RawValue& value) const;
+  // Writes an item column of the answers from answer codes (0 unanswered ... 5 na), checked.
+  void set_answer_codes(std::size_t column, const std::uint8_t* codes);
 
   // The columns, ready for price_portfolio: rows that failed are listed in failed_rows with
   // their location (first_row + row, id, column).
@@ -101,7 +107,7 @@ class PortfolioBuilder {
   void record(std::size_t row, const ColumnRole& role, const Error& e);
   BuilderColumn<std::int64_t>& int64_slot(const ColumnRole& role);
   BuilderColumn<std::uint8_t>& code_slot(Field field);
-  std::string path_of(const ColumnRole& role) const;
+  FieldPath path_of(const ColumnRole& role) const;
 
   const RatingTables& layout_;
   Defaults defaults_;

@@ -89,13 +89,22 @@ std::string text_rule(const FieldSpec& spec) {
   return spec.type == FieldType::kTableKey ? "must be a string" : spellings_text(spec);
 }
 
-[[noreturn]] void fail(ErrorCode code, const std::string& path, const std::string& rule, const RawValue& v) {
-  throw Error(code, path, rule, v.kind == Kind::kAbsent ? std::string() : render(v));
+[[noreturn]] void fail(ErrorCode code, const FieldPath& path, const std::string& rule, const RawValue& v) {
+  throw Error(code, path.str(), rule, v.kind == Kind::kAbsent ? std::string() : render(v));
 }
 
-[[noreturn]] void missing(const std::string& path) { throw Error(ErrorCode::kMissing, path, "required field is missing"); }
+[[noreturn]] void missing(const FieldPath& path) { throw Error(ErrorCode::kMissing, path.str(), "required field is missing"); }
 
 }  // namespace
+
+FieldPath keyed_path(Field field, std::string_view key) {
+  switch (field) {
+    case Field::kAnswer: return FieldPath("answers.", key);
+    case Field::kTopUpLimit: return FieldPath("top_up.", key, ".limit_yen");
+    case Field::kTopUpDeductible: return FieldPath("top_up.", key, ".deductible_yen");
+    default: return FieldPath(field_spec(field).json_path);
+  }
+}
 
 std::string render(const RawValue& v) {
   switch (v.kind) {
@@ -117,23 +126,23 @@ std::string spellings_text(const FieldSpec& spec) {
   return out;
 }
 
-void check_integer(const FieldSpec& spec, const std::string& path, std::int64_t value) {
-  if (value < spec.min) throw Error(ErrorCode::kBelowMinimum, path, integer_rule(spec), std::to_string(value));
-  if (value > spec.max) throw Error(ErrorCode::kAboveMaximum, path, integer_rule(spec), std::to_string(value));
+void check_integer(const FieldSpec& spec, const FieldPath& path, std::int64_t value) {
+  if (value < spec.min) throw Error(ErrorCode::kBelowMinimum, path.str(), integer_rule(spec), std::to_string(value));
+  if (value > spec.max) throw Error(ErrorCode::kAboveMaximum, path.str(), integer_rule(spec), std::to_string(value));
 }
 
-void check_number(const FieldSpec& spec, const std::string& path, double value) {
+void check_number(const FieldSpec& spec, const FieldPath& path, double value) {
   // The bounds of a number field are 0 and 1 (the click rate): exact as doubles.
   const double lo = std::stod(std::string(spec.min_text)), hi = std::stod(std::string(spec.max_text));
   if (std::isnan(value) || std::isinf(value))
-    throw Error(ErrorCode::kNotFinite, path, number_rule(spec), float_text(value));
-  if (value < lo) throw Error(ErrorCode::kBelowMinimum, path, number_rule(spec), float_text(value));
-  if (value > hi) throw Error(ErrorCode::kAboveMaximum, path, number_rule(spec), float_text(value));
+    throw Error(ErrorCode::kNotFinite, path.str(), number_rule(spec), float_text(value));
+  if (value < lo) throw Error(ErrorCode::kBelowMinimum, path.str(), number_rule(spec), float_text(value));
+  if (value > hi) throw Error(ErrorCode::kAboveMaximum, path.str(), number_rule(spec), float_text(value));
 }
 
-void check_date(const FieldSpec& spec, const std::string& path, Date value) {
+void check_date(const FieldSpec& spec, const FieldPath& path, Date value) {
   if (value < bounds::min_date() || value > bounds::max_date())
-    throw Error(ErrorCode::kDateOutOfRange, path, date_rule(spec), quote_for_message(value.to_string()));
+    throw Error(ErrorCode::kDateOutOfRange, path.str(), date_rule(spec), quote_for_message(value.to_string()));
 }
 
 std::string day_text(std::int64_t days) {
@@ -142,20 +151,20 @@ std::string day_text(std::int64_t days) {
   return quote_for_message(Date::from_day_number(static_cast<std::int32_t>(days)).to_string());
 }
 
-void check_day(const FieldSpec& spec, const std::string& path, std::int64_t days) {
+void check_day(const FieldSpec& spec, const FieldPath& path, std::int64_t days) {
   if (days < bounds::min_date().day_number() || days > bounds::max_date().day_number())
-    throw Error(ErrorCode::kDateOutOfRange, path, date_rule(spec), day_text(days));
+    throw Error(ErrorCode::kDateOutOfRange, path.str(), date_rule(spec), day_text(days));
 }
 
-void throw_bad_code(const FieldSpec& spec, const std::string& path, unsigned code) {
-  throw Error(ErrorCode::kUnknownValue, path, spellings_text(spec), "code " + std::to_string(code));
+void throw_bad_code(const FieldSpec& spec, const FieldPath& path, unsigned code) {
+  throw Error(ErrorCode::kUnknownValue, path.str(), spellings_text(spec), "code " + std::to_string(code));
 }
 
-void throw_unknown_label(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+void throw_unknown_label(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   fail(ErrorCode::kUnknownValue, path, spellings_text(spec), v);
 }
 
-std::optional<std::int64_t> optional_integer(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+std::optional<std::int64_t> optional_integer(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   switch (v.kind) {
     case Kind::kAbsent:
       return std::nullopt;
@@ -183,13 +192,13 @@ std::optional<std::int64_t> optional_integer(const FieldSpec& spec, const std::s
   }
 }
 
-std::int64_t read_integer(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+std::int64_t read_integer(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   const auto value = optional_integer(spec, path, v);
   if (!value) missing(path);
   return *value;
 }
 
-std::optional<double> optional_number(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+std::optional<double> optional_number(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   switch (v.kind) {
     case Kind::kAbsent:
       return std::nullopt;
@@ -220,13 +229,13 @@ std::optional<double> optional_number(const FieldSpec& spec, const std::string& 
   }
 }
 
-bool read_boolean(const FieldSpec& /*spec*/, const std::string& path, const RawValue& v) {
+bool read_boolean(const FieldSpec& /*spec*/, const FieldPath& path, const RawValue& v) {
   if (v.kind == Kind::kAbsent) return false;
   if (v.kind != Kind::kBoolean) fail(ErrorCode::kWrongType, path, "must be true or false", v);
   return v.boolean;
 }
 
-std::optional<Date> optional_date(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+std::optional<Date> optional_date(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   switch (v.kind) {
     case Kind::kAbsent:
       return std::nullopt;
@@ -244,19 +253,19 @@ std::optional<Date> optional_date(const FieldSpec& spec, const std::string& path
   }
 }
 
-Date read_date(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+Date read_date(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   const auto d = optional_date(spec, path, v);
   if (!d) missing(path);
   return *d;
 }
 
-std::optional<std::string_view> optional_text(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+std::optional<std::string_view> optional_text(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   if (v.kind == Kind::kAbsent) return std::nullopt;
   if (v.kind != Kind::kString) fail(ErrorCode::kWrongType, path, text_rule(spec), v);
   return v.text;
 }
 
-std::string_view read_text(const FieldSpec& spec, const std::string& path, const RawValue& v) {
+std::string_view read_text(const FieldSpec& spec, const FieldPath& path, const RawValue& v) {
   const auto t = optional_text(spec, path, v);
   if (!t) missing(path);
   return *t;

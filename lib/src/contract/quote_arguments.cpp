@@ -10,17 +10,29 @@ namespace cybercover::detail {
 
 namespace {
 
-const FieldSpec& spec(Field f) { return field_spec(f); }
+// The field table, looked up once: check_values runs on every row of a portfolio.
+const FieldSpec* const kSpecs = request_fields().data();
+const std::int32_t kMinDay = bounds::min_date().day_number();
+const std::int32_t kMaxDay = bounds::max_date().day_number();
 
-// The JSON paths of the fixed fields, built once (errors are rare; paths are needed only then,
-// but a static string costs nothing per row).
-const std::string& path(Field f) {
-  static const std::vector<std::string> paths = [] {
-    std::vector<std::string> p;
-    for (const FieldSpec& s : request_fields()) p.emplace_back(s.json_path);
-    return p;
-  }();
-  return paths[static_cast<std::size_t>(f)];
+const FieldSpec& spec(Field f) { return kSpecs[static_cast<std::size_t>(f)]; }
+
+// The JSON path of a fixed field, as an error would name it.
+std::string path(Field f) { return std::string(spec(f).json_path); }
+FieldPath lazy(Field f) { return FieldPath(spec(f).json_path); }
+
+// The checks of check_values, inline: in bounds costs two comparisons; the message is built
+// only for a value out of bounds.
+[[gnu::noinline]] [[noreturn]] void out_of_bounds(Field f, std::string_view key, std::int64_t v) {
+  check_integer(spec(f), key.empty() ? lazy(f) : keyed_path(f, key), v);
+  throw std::logic_error("out_of_bounds: the value is within bounds");
+}
+inline void bounded(Field f, std::int64_t v, std::string_view key = {}) {
+  const FieldSpec& s = spec(f);
+  if (v < s.min || v > s.max) out_of_bounds(f, key, v);
+}
+inline void dated(Field f, Date d) {
+  if (d.day_number() < kMinDay || d.day_number() > kMaxDay) check_date(spec(f), lazy(f), d);
 }
 
 std::string known_list(const std::vector<std::string>& keys) {
@@ -113,34 +125,34 @@ int resolve_industry(const UnderwritingTable& table, std::string_view key) {
 
 // An enum of a C++ struct holds what was cast into it: only its values pass.
 template <typename E>
-void check_enum(Field f, E value, E max) {
-  if (static_cast<unsigned>(value) > static_cast<unsigned>(max)) throw_bad_code(spec(f), path(f), static_cast<unsigned>(value));
+inline void check_enum(Field f, E value, E max) {
+  if (static_cast<unsigned>(value) > static_cast<unsigned>(max)) throw_bad_code(spec(f), lazy(f), static_cast<unsigned>(value));
 }
 
 void check_values(const QuoteArguments& a) {
-  check_date(spec(Field::kQuoteDate), path(Field::kQuoteDate), a.quote_date);
-  check_integer_fast(spec(Field::kEmployees), path(Field::kEmployees), a.employees);
-  check_integer_fast(spec(Field::kCapitalYen), path(Field::kCapitalYen), a.capital_yen);
-  check_integer_fast(spec(Field::kRevenueYen), path(Field::kRevenueYen), a.revenue_yen);
-  check_integer_fast(spec(Field::kEndpoints), path(Field::kEndpoints), a.endpoints);
+  dated(Field::kQuoteDate, a.quote_date);
+  bounded(Field::kEmployees, a.employees);
+  bounded(Field::kCapitalYen, a.capital_yen);
+  bounded(Field::kRevenueYen, a.revenue_yen);
+  bounded(Field::kEndpoints, a.endpoints);
   check_enum(Field::kSecurityAction, a.security_action, SecurityAction::kTwoStar);
   const Controls& c = a.controls;
   check_enum(Field::kUtm, c.utm, UtmStatus::kManaged);
   check_enum(Field::kEdrStatus, c.edr.status, EdrStatus::kManaged);
-  if (c.edr.status != EdrStatus::kNone || c.edr.covered_endpoints != 0)
-    check_integer_fast(spec(Field::kEdrCoveredEndpoints), path(Field::kEdrCoveredEndpoints), c.edr.covered_endpoints);
-  if (c.edr.installed_on) check_date(spec(Field::kEdrInstalledOn), path(Field::kEdrInstalledOn), *c.edr.installed_on);
-  check_integer_fast(spec(Field::kLegacyOsEndpoints), path(Field::kLegacyOsEndpoints), c.legacy_os_endpoints);
-  if (c.phishing_click_rate) check_number(spec(Field::kPhishingClickRate), path(Field::kPhishingClickRate), *c.phishing_click_rate);
-  check_integer_fast(spec(Field::kIncidents3y), path(Field::kIncidents3y), c.incidents_3y);
+  if (c.edr.status != EdrStatus::kNone || c.edr.covered_endpoints != 0) bounded(Field::kEdrCoveredEndpoints, c.edr.covered_endpoints);
+  if (c.edr.installed_on) dated(Field::kEdrInstalledOn, *c.edr.installed_on);
+  bounded(Field::kLegacyOsEndpoints, c.legacy_os_endpoints);
+  if (c.phishing_click_rate) {
+    const double r = *c.phishing_click_rate;
+    if (!(r >= 0.0 && r <= 1.0)) check_number(spec(Field::kPhishingClickRate), lazy(Field::kPhishingClickRate), r);  // NaN too
+  }
+  bounded(Field::kIncidents3y, c.incidents_3y);
   check_enum(Field::kBundlePlan, a.bundle_plan, BundlePlan::kUtmEdr);
   for (const QuoteArguments::Cover& cover : a.covers) {
-    check_integer_fast(spec(Field::kTopUpLimit), json_path(Field::kTopUpLimit, cover.key), cover.limit_yen);
-    if (cover.deductible_yen)
-      check_integer_fast(spec(Field::kTopUpDeductible), json_path(Field::kTopUpDeductible, cover.key), *cover.deductible_yen);
+    bounded(Field::kTopUpLimit, cover.limit_yen, cover.key);
+    if (cover.deductible_yen) bounded(Field::kTopUpDeductible, *cover.deductible_yen, cover.key);
   }
-  if (a.service_monthly_price_yen)
-    check_integer_fast(spec(Field::kServiceMonthlyPrice), path(Field::kServiceMonthlyPrice), *a.service_monthly_price_yen);
+  if (a.service_monthly_price_yen) bounded(Field::kServiceMonthlyPrice, *a.service_monthly_price_yen);
 }
 
 void check_industry(const RatingTables& t, QuoteArguments& a) {
@@ -154,8 +166,9 @@ void check_cover(const RatingTables& t, QuoteArguments& a) {
                 "is not offered in this edition (offered: " + known_list(allowed_values(t, Field::kBundlePlan)) + ")",
                 quote_for_message(to_string(a.bundle_plan)));
   resolve_covers(t.top_up, a);
-  a.subsidy_program = nullptr;
-  if (a.subsidy_program_id) {
+  if (!a.subsidy_program_id) {
+    a.subsidy_program = nullptr;
+  } else if (!a.subsidy_program) {  // not resolved by the door (the batch resolves it once per edition)
     a.subsidy_program = t.find_subsidy(*a.subsidy_program_id);
     if (!a.subsidy_program)
       throw Error(ErrorCode::kUnknownSubsidyProgram, path(Field::kSubsidyProgram),

@@ -42,9 +42,11 @@ struct QuoteArguments {
   std::optional<std::string_view> subsidy_program_id;
   std::optional<Yen> service_monthly_price_yen;
 
+  // The programme of subsidy_program_id, when the door already looked it up in this edition
+  // (else the checks do, and name an unknown one).
+  const SubsidyProgram* subsidy_program = nullptr;
   // Filled in by the checks.
   ResolvedSelections selections;
-  const SubsidyProgram* subsidy_program = nullptr;
 };
 
 // The checks, in the order every door runs them, so that a request with several faults gets

@@ -53,7 +53,7 @@ JsonField member(const JsonCursor& object, std::string_view key) {
 }
 
 const FieldSpec& spec(Field f) { return field_spec(f); }
-std::string path(Field f) { return std::string(field_spec(f).json_path); }
+detail::FieldPath path(Field f) { return detail::FieldPath(field_spec(f).json_path); }
 
 // An object-valued member (company, controls, controls.edr, top_up): required or optional.
 std::optional<JsonCursor> object_member(const JsonCursor& parent, std::string_view key, const std::string& where,
@@ -109,21 +109,28 @@ std::pair<int, int> id_order(std::string_view id, int position) {
 GivenAnswers read_answers(const JsonCursor& root) {
   const auto answers = object_member(root, "answers", "answers", true);
   GivenAnswers given;
-  std::vector<JsonCursor> cursors;
+  given.entries.reserve(answers->size());
+  // Each value read on its own; the first bad one in questionnaire order is the error (a
+  // request with no bad answer, the usual case, needs no ordering at all).
+  const GivenAnswers::Entry* first_bad = nullptr;
+  std::optional<JsonCursor> first_bad_cursor;
   answers->for_each_member([&](std::string_view id, const JsonCursor& c) {
-    given.entries.push_back({id_order(id, static_cast<int>(given.entries.size())), id, Answer::kUnanswered});
-    cursors.push_back(c);
+    GivenAnswers::Entry& e = given.entries.emplace_back();
+    e.order = id_order(id, static_cast<int>(given.entries.size()));
+    e.id = id;
+    const JsonDoc::Node& n = c.node();
+    std::optional<Answer> a;
+    if (n.type == JsonDoc::Type::kString) a = parse_answer(n.text);
+    if (a || n.type == JsonDoc::Type::kNull) {
+      e.answer = a.value_or(Answer::kUnanswered);  // null: unanswered
+    } else if (!first_bad || e.order < first_bad->order) {
+      first_bad = &e;  // entries are reserved: the pointer stays valid
+      first_bad_cursor = c;
+    }
   });
-  std::vector<std::size_t> order(given.entries.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t x, std::size_t y) { return given.entries[x].order < given.entries[y].order; });
-  const FieldSpec& answer = spec(Field::kAnswer);
-  for (std::size_t k : order) {
-    auto& e = given.entries[k];
-    const JsonField f = raw_of(cursors[k]);
-    const auto a = detail::optional_label(answer, "answers." + std::string(e.id), f.value, parse_answer);
-    e.answer = a.value_or(Answer::kUnanswered);  // null: unanswered
+  if (first_bad) {
+    const JsonField f = raw_of(*first_bad_cursor);
+    detail::optional_label(spec(Field::kAnswer), detail::keyed_path(Field::kAnswer, first_bad->id), f.value, parse_answer);
   }
   return given;
 }
@@ -133,9 +140,10 @@ AnswerSheet sheet_of(const GivenAnswers& given, const Questionnaire& q) {
   std::vector<bool> seen(q.items.size(), false);
   for (const auto& e : given.entries) {  // document order
     const int index = q.item_index(e.id);
-    const std::string where = "answers." + std::string(e.id);
-    if (index < 0) throw Error(ErrorCode::kUnknownItem, where, "no such item in the questionnaire of this edition");
-    if (seen[static_cast<std::size_t>(index)]) throw Error(ErrorCode::kDuplicateField, where, "item answered twice");
+    if (index < 0)
+      throw Error(ErrorCode::kUnknownItem, "answers." + std::string(e.id), "no such item in the questionnaire of this edition");
+    if (seen[static_cast<std::size_t>(index)])
+      throw Error(ErrorCode::kDuplicateField, "answers." + std::string(e.id), "item answered twice");
     seen[static_cast<std::size_t>(index)] = true;
     sheet.answers()[static_cast<std::size_t>(index)] = e.answer;
   }
@@ -186,14 +194,13 @@ std::vector<CoverSelection> parse_top_up(const JsonCursor& root) {
   const auto top_up = object_member(root, "top_up", "top_up", false);
   if (!top_up) return out;
   top_up->for_each_member([&](std::string_view section, const JsonCursor& c) {
-    const std::string where = "top_up." + std::string(section);
-    if (!c.is_object()) throw Error(ErrorCode::kWrongType, where, "must be an object", c.describe());
+    if (!c.is_object()) throw Error(ErrorCode::kWrongType, "top_up." + std::string(section), "must be an object", c.describe());
     c.only_keys({"limit_yen", "deductible_yen"});
     CoverSelection s;
     s.section = std::string(section);
-    s.limit_yen = detail::read_integer(spec(Field::kTopUpLimit), json_path(Field::kTopUpLimit, section),
+    s.limit_yen = detail::read_integer(spec(Field::kTopUpLimit), detail::keyed_path(Field::kTopUpLimit, section),
                                        member(c, "limit_yen").value);
-    s.deductible_yen = detail::optional_integer(spec(Field::kTopUpDeductible), json_path(Field::kTopUpDeductible, section),
+    s.deductible_yen = detail::optional_integer(spec(Field::kTopUpDeductible), detail::keyed_path(Field::kTopUpDeductible, section),
                                                 member(c, "deductible_yen").value);
     out.push_back(std::move(s));
   });

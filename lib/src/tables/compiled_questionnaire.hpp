@@ -17,6 +17,9 @@ struct CompiledQuestionnaire {
   std::size_t item_count = 0;
   ScoringLayout scoring;
   JsonFragments json;
+  // Where each domain's items start, by domain number (-1: none): an id finds its item in O(1).
+  std::vector<int> first_item_of_domain;
+  std::vector<int> item_count_of_domain;
 };
 
 std::shared_ptr<const CompiledQuestionnaire> compile_questionnaire(const Questionnaire& q);

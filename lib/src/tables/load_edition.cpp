@@ -16,6 +16,7 @@
 #include "detail/json_doc.hpp"
 #include "detail/sha256.hpp"
 #include "loss/load_loss_model.hpp"
+#include "remediation/load_remediation.hpp"
 #include "tables/compiled_questionnaire.hpp"
 
 namespace cybercover {
@@ -35,7 +36,7 @@ struct TableFile {
 };
 
 constexpr const char* kTableNames[] = {"questionnaire", "posture",   "underwriting", "base_cover",
-                                       "top_up",        "subsidies", "loss_model"};
+                                       "top_up",        "subsidies", "loss_model",   "remediation"};
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -562,6 +563,7 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
   load_subsidies(root_of(*by_table["subsidies"]), tables->subsidies);
   detail::load_loss_model(root_of(*by_table["loss_model"]), tables->loss_model, tables->posture,
                           tables->underwriting, tables->base_cover, tables->top_up);
+  detail::load_remediation(root_of(*by_table["remediation"]), tables->remediation, tables->questionnaire, tables->base_cover);
 
   detail::Sha256 hash;
   for (const auto& [rel, f] : files) {

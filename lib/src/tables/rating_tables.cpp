@@ -1,5 +1,7 @@
 #include "cybercover/tables/rating_tables.hpp"
 
+#include "tables/compiled_questionnaire.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <utility>
@@ -20,6 +22,14 @@ int Questionnaire::item_index(std::string_view id) const {
     number = number * 10 + d;
   }
   if (number < 1) return -1;
+  const detail::CompiledQuestionnaire* c = compiled.get();
+  if (c && c->items == items.data() && c->item_count == items.size()) {  // O(1): item numbers run 1, 2, 3...
+    if (static_cast<std::size_t>(domain) >= c->first_item_of_domain.size() ||
+        number > c->item_count_of_domain[static_cast<std::size_t>(domain)])
+      return -1;
+    const int index = c->first_item_of_domain[static_cast<std::size_t>(domain)] + number - 1;
+    return items[static_cast<std::size_t>(index)].id == id ? index : -1;
+  }
   // Items are listed in (domain, number) order (the loader checks it).
   const auto key = std::make_pair(domain, number);
   const auto it = std::lower_bound(items.begin(), items.end(), key, [](const Item& item, const std::pair<int, int>& k) {

@@ -135,6 +135,7 @@ struct PortfolioResult {
   ResultColumn<std::int64_t> base_monthly_premium_yen, base_annual_premium_yen;
   ResultColumn<std::uint8_t> has_top_up;
   std::vector<ResultColumn<std::int64_t>> section_premium_yen;  // [section][row], 0 = not selected
+  std::vector<ResultColumn<std::uint8_t>> section_selected;     // [section][row]: the row selected it
   ResultColumn<std::int64_t> package_yen, annual_premium_yen, subsidy_yen, payable_annual_yen,
       monthly_instalment_yen;
   ResultColumn<std::uint8_t> subsidy_code;  // SubsidyCode

@@ -14,6 +14,7 @@
 #include "cybercover/date.hpp"
 #include "cybercover/exact.hpp"
 #include "cybercover/loss/loss_tables.hpp"  // LossModelTable (loss_model.json)
+#include "cybercover/remediation/remediation_table.hpp"
 #include "cybercover/types.hpp"
 
 namespace cybercover {
@@ -195,6 +196,7 @@ struct RatingTables {
   TopUpTable top_up;
   std::vector<SubsidyProgram> subsidies;
   LossModelTable loss_model;
+  RemediationTable remediation;
 
   const SubsidyProgram* find_subsidy(std::string_view id) const;
 };
