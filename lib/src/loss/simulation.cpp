@@ -388,6 +388,12 @@ class Simulator {
         c.independent = c.zero != std::numeric_limits<std::uint64_t>::max();
       }
       companies_.push_back(c);
+      // A year's payments of the book are at most the sum of every layer's annual aggregate:
+      // it must fit the 64-bit sums (it does by far for any real book).
+      for (const LayerSim& l : terms_[c.terms].layers) total_caps_ += static_cast<long double>(l.cap);
+      if (total_caps_ > 4e18L)
+        throw Error(ErrorCode::kAboveMaximum, "limits",
+                    "the book's annual aggregates sum to more than 4e18 yen: the yearly sums would not fit 64 bits");
     }
     std::vector<std::uint64_t> sorted = keys_;
     std::sort(sorted.begin(), sorted.end());
@@ -686,6 +692,7 @@ class Simulator {
   std::vector<EventType> types_;
   std::vector<CompanySim> companies_;
   std::vector<std::uint64_t> keys_;
+  long double total_caps_ = 0;
   std::vector<Terms> terms_;
   std::vector<CountTable> counts_;
   std::vector<PatternTable> patterns_;
@@ -794,7 +801,9 @@ void SimulationTotals::merge(const SimulationTotals& o) {
   company_keys = std::move(keys);
   companies += o.companies;
   auto add = [](std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
-    for (std::size_t i = 0; i < to.size(); ++i) to[i] += from[i];
+    for (std::size_t i = 0; i < to.size(); ++i)
+      if (__builtin_add_overflow(to[i], from[i], &to[i]))
+        throw Error(ErrorCode::kAboveMaximum, "merge", "the merged yearly sums would not fit 64 bits");
   };
   add(layer_loss_yen, o.layer_loss_yen);
   add(tier_loss_yen, o.tier_loss_yen);
