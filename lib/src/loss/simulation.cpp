@@ -778,6 +778,7 @@ SimulationTotals simulate(const LossBook& book, const SimulationOptions& options
   return s.run();
 }
 
+// The checks first, then the sums into a copy: on any error this part is left as it was.
 void SimulationTotals::merge(const SimulationTotals& o) {
   auto mismatch = [](const char* field, const std::string& detail) {
     throw Error(ErrorCode::kBadOption, field, "parts of one simulation must agree: " + detail);
@@ -798,25 +799,26 @@ void SimulationTotals::merge(const SimulationTotals& o) {
       throw Error(ErrorCode::kBadOption, "company_keys",
                   "the parts share a company (each must hold its own companies)",
                   std::to_string(keys[i]));
-  company_keys = std::move(keys);
-  companies += o.companies;
+  SimulationTotals r = *this;
+  r.company_keys = std::move(keys);
+  r.companies += o.companies;
   auto add = [](std::vector<std::int64_t>& to, const std::vector<std::int64_t>& from) {
     for (std::size_t i = 0; i < to.size(); ++i)
       if (__builtin_add_overflow(to[i], from[i], &to[i]))
         throw Error(ErrorCode::kAboveMaximum, "merge", "the merged yearly sums would not fit 64 bits");
   };
-  add(layer_loss_yen, o.layer_loss_yen);
-  add(tier_loss_yen, o.tier_loss_yen);
-  add(plan_loss_yen, o.plan_loss_yen);
-  add(layer_systemic_yen, o.layer_systemic_yen);
-  add(tier_systemic_yen, o.tier_systemic_yen);
-  add(plan_systemic_yen, o.plan_systemic_yen);
-  add(layer_premium_yen, o.layer_premium_yen);
-  add(tier_premium_yen, o.tier_premium_yen);
-  add(plan_premium_yen, o.plan_premium_yen);
-  add(layer_companies, o.layer_companies);
-  for (std::size_t y = 0; y < max_incident_yen.size(); ++y)
-    max_incident_yen[y] = std::max(max_incident_yen[y], o.max_incident_yen[y]);
+  add(r.layer_loss_yen, o.layer_loss_yen);
+  add(r.tier_loss_yen, o.tier_loss_yen);
+  add(r.plan_loss_yen, o.plan_loss_yen);
+  add(r.layer_systemic_yen, o.layer_systemic_yen);
+  add(r.tier_systemic_yen, o.tier_systemic_yen);
+  add(r.plan_systemic_yen, o.plan_systemic_yen);
+  add(r.layer_premium_yen, o.layer_premium_yen);
+  add(r.tier_premium_yen, o.tier_premium_yen);
+  add(r.plan_premium_yen, o.plan_premium_yen);
+  add(r.layer_companies, o.layer_companies);
+  for (std::size_t y = 0; y < r.max_incident_yen.size(); ++y)
+    r.max_incident_yen[y] = std::max(r.max_incident_yen[y], o.max_incident_yen[y]);
   // events: union by key, payments added
   SimulationTotals merged;
   std::size_t i = 0, j = 0;
@@ -834,10 +836,11 @@ void SimulationTotals::merge(const SimulationTotals& o) {
     if (take_mine) ++i;
     if (!take_mine || both) ++j;
   }
-  event_key = std::move(merged.event_key);
-  event_year = std::move(merged.event_year);
-  event_type = std::move(merged.event_type);
-  event_paid_yen = std::move(merged.event_paid_yen);
+  r.event_key = std::move(merged.event_key);
+  r.event_year = std::move(merged.event_year);
+  r.event_type = std::move(merged.event_type);
+  r.event_paid_yen = std::move(merged.event_paid_yen);
+  *this = std::move(r);
 }
 
 TailStats tail_stats(std::vector<double> annual) {
