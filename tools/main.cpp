@@ -10,7 +10,9 @@
 
 #include "cybercover/cybercover.hpp"
 #include "contract_docs.hpp"
+#include "flags.hpp"
 #include "loss_cli.hpp"
+#include "output_file.hpp"
 #include "price_csv.hpp"
 #include "report.hpp"
 #include "summary.hpp"
@@ -25,6 +27,7 @@ using cybercover::ErrorCode;
 constexpr const char* kUsage = R"(usage:
   cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR]
   cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR]
+                    (assess, quote, loss, report: [--max-request-bytes N], default 1048576)
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
                     [--errors collect|raise] [--no-progress] [--tables DIR]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
@@ -55,6 +58,7 @@ struct Options {
   std::string output;
   std::optional<std::string> date, subsidy;
   int threads = 0;
+  std::size_t max_request_bytes = cybercover::JsonReadOptions::kDefaultMaxBytes;
   bool raise_on_error = false;
   bool collect_errors = false;  // simulate raises unless --errors collect
   bool progress = true;
@@ -68,9 +72,8 @@ struct Options {
   std::string tables_dir() const { return tables ? *tables : cybercover::default_tables_dir(); }
 };
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using cybercover::cli::UsageError;
+using cybercover::cli::whole_number_flag;
 
 Options parse_options(int argc, char** argv) {
   Options o;
@@ -96,37 +99,18 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--subsidy") {
       o.subsidy = value();
     } else if (arg == "--threads") {
-      const std::string t = value();
-      try {
-        o.threads = std::stoi(t);
-      } catch (const std::exception&) {
-        throw UsageError("--threads must be a whole number, got " + t);
-      }
-      if (o.threads < 0) throw UsageError("--threads must be >= 0, got " + t);
+      o.threads = static_cast<int>(whole_number_flag(arg, value(), 0, cybercover::kMaxThreads));
+    } else if (arg == "--max-request-bytes") {
+      o.max_request_bytes = static_cast<std::size_t>(whole_number_flag(arg, value(), 1, std::int64_t{1} << 30));
     } else if (arg == "--errors") {
       const std::string e = value();
       if (e != "collect" && e != "raise") throw UsageError("--errors must be collect or raise, got " + e);
       o.raise_on_error = e == "raise";
       o.collect_errors = e == "collect";
     } else if (arg == "--years") {
-      const std::string y = value();
-      try {
-        std::size_t used = 0;
-        o.years = std::stoi(y, &used);
-        if (used != y.size()) throw std::invalid_argument(y);
-      } catch (const std::exception&) {
-        throw UsageError("--years must be a whole number, got " + y);
-      }
+      o.years = static_cast<int>(whole_number_flag(arg, value(), 1, 10'000'000));
     } else if (arg == "--seed") {
-      const std::string v = value();
-      try {
-        std::size_t used = 0;
-        if (v.empty() || v[0] == '-') throw std::invalid_argument(v);
-        o.seed = std::stoull(v, &used);
-        if (used != v.size()) throw std::invalid_argument(v);
-      } catch (const std::exception&) {
-        throw UsageError("--seed must be a whole number >= 0, got " + v);
-      }
+      o.seed = static_cast<std::uint64_t>(whole_number_flag(arg, value(), 0, INT64_MAX));
     } else if (arg == "--format") {
       o.format = value();
       if (*o.format != "json" && *o.format != "csv") throw UsageError("--format must be json or csv, got " + *o.format);
@@ -139,13 +123,6 @@ Options parse_options(int argc, char** argv) {
     }
   }
   return o;
-}
-
-std::string read_request(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIoCannotRead, path, "cannot open file");
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 const std::string& one_positional(const Options& o, const char* what) {
@@ -230,17 +207,19 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (command != "assess" && command != "quote" && command != "loss") throw UsageError("unknown command " + command);
-  const std::string text = read_request(one_positional(o, "REQUEST.json"));
+  const std::string text = cybercover::cli::read_request_file(one_positional(o, "REQUEST.json"), o.max_request_bytes);
   const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
+  cybercover::JsonReadOptions read;
+  read.max_bytes = o.max_request_bytes;
   if (command == "assess") {
-    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library()));
+    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library(), read));
     if (o.json)
       std::cout << cybercover::to_json(result).dump(2) << "\n";
     else
       cybercover::cli::print_assessment(std::cout, result.assessment, *result.tables, o.lang, 10);
     return 0;
   }
-  const auto request = cybercover::parse_quote_request_text(text, engine.library());
+  const auto request = cybercover::parse_quote_request_text(text, engine.library(), read);
   const auto quote = engine.quote(request);
   if (command == "loss") {
     cybercover::cli::print_quote_losses(std::cout, request, quote, o.json);

@@ -128,12 +128,12 @@ std::vector<BundlePlan> read_plans(const JsonCursor& c) {
   c.require_array();
   if (c.size() == 0) c.fail(Rule::kInvalidValue, "must list at least one plan");
   std::vector<BundlePlan> plans;
-  for (std::size_t i = 0; i < c.size(); ++i) {
-    const auto plan = parse_bundle_plan(c.element(i).string_view());
+  for (const JsonCursor& element : c.elements()) {
+    const auto plan = parse_bundle_plan(element.string_view());
     if (!plan || *plan == BundlePlan::kNone)
-      c.element(i).fail_value(Rule::kUnknownValue, "must be \"utm\", \"edr\" or \"utm_edr\"");
+      element.fail_value(Rule::kUnknownValue, "must be \"utm\", \"edr\" or \"utm_edr\"");
     if (std::find(plans.begin(), plans.end(), *plan) != plans.end())
-      c.element(i).fail_value(Rule::kDuplicate, "plan listed twice");
+      element.fail_value(Rule::kDuplicate, "plan listed twice");
     plans.push_back(*plan);
   }
   return plans;
@@ -176,8 +176,9 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
                      std::to_string(base.employee_band_max.size()) + "), got " +
                      std::to_string(lambdas.size()));
   m.frequency_by_employee_band.clear();
-  for (std::size_t i = 0; i < lambdas.size(); ++i)
-    m.frequency_by_employee_band.push_back(positive(lambdas.element(i), kMaxIncidentsPerYear));
+  const std::vector<JsonCursor> lambda_elements = lambdas.elements();
+  for (std::size_t i = 0; i < lambda_elements.size(); ++i)
+    m.frequency_by_employee_band.push_back(positive(lambda_elements[i], kMaxIncidentsPerYear));
   m.tier_multipliers = read_keyed(freq.at("tier_multipliers"), tiers, "the tiers of posture.json",
                                   true, 1.0, multiplier);
   m.industry_multipliers.assign(industries.size(), 1.0);
@@ -203,8 +204,9 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
       scales->fail(Rule::kInconsistent, "must give one scale per revenue band of top_up.json (" +
                                             std::to_string(top_up.revenue_bands.size()) +
                                             "), got " + std::to_string(scales->size()));
-    for (std::size_t i = 0; i < scales->size(); ++i)
-      m.revenue_band_scales[i] = positive(scales->element(i), 1000);
+    const std::vector<JsonCursor> scale_elements = scales->elements();
+    for (std::size_t i = 0; i < scale_elements.size(); ++i)
+      m.revenue_band_scales[i] = positive(scale_elements[i], 1000);
   }
 
   // ---- sections
@@ -240,8 +242,7 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
   if (const auto events = root.find("systemic_events")) {
     events->require_array();
     std::set<std::string> keys;
-    for (std::size_t i = 0; i < events->size(); ++i) {
-      const JsonCursor e = events->element(i);
+    for (const JsonCursor& e : events->elements()) {
       e.only_keys({"key", "scope", "plans", "events_per_year", "share_hit", "loss_per_company",
                    "claim_probability"});
       SystemicEventType t;
