@@ -31,6 +31,7 @@ from ._core import (
 )
 from ._paths import default_tables_dir
 from .portfolio import PortfolioResult, RowError, item_ids, request_contract  # also Engine.quote_arrays/quote_frame
+from . import loss  # the loss model: expected losses, aggregate distributions, simulation
 from .remediation import RemediationPlan, Report  # also adds Engine.remediation, .report_html...
 from .store import Bordereau, Store
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
@@ -61,5 +62,6 @@ __all__ = [
     "check_tables",
     "default_tables_dir",
     "item_ids",
+    "loss",
     "request_contract",
 ]
