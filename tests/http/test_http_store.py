@@ -111,6 +111,15 @@ def counts(store_url: str):
     return tuple(int(x) for x in row.split("|"))
 
 
+def quote_ids(store_url: str):
+    """Every quote id in the database, read straight from it (acknowledged or not)."""
+    if store_url.startswith("sqlite://"):
+        with sqlite3.connect(store_url[len("sqlite://"):]) as db:
+            return [r[0] for r in db.execute("SELECT id FROM quotes ORDER BY id")]
+    base, schema = store_url.split("?options=-csearch_path%3D")
+    return psql(base, f"SELECT id FROM {schema}.quotes ORDER BY id").split()
+
+
 def test_every_store_endpoint_and_status(store_url, tmp_path, cli):
     with serve(store_url, tmp_path, cli=cli) as srv:
         issued = call(srv, "POST", "/v1/quotes/issue", EXAMPLE)
@@ -368,10 +377,16 @@ def test_kill_9_during_a_burst_of_binds_loses_and_duplicates_nothing(store_url, 
                 assert r.status == 200 and r.json()["replayed"] is True
                 assert r.json()["policy"]["id"] == acknowledged[qid]
             assert r.json()["policy"]["top_up"]["annual_premium_yen"] == 35800
-        # No quote half-written: each one acknowledged reads back whole.
-        for qid in issued_during:
+        # No quote half-written: each one acknowledged is there, and every quote row in the
+        # database (acknowledged or cut off by the kill) reads back whole.
+        stored = quote_ids(store_url)
+        assert set(issued_during) <= set(stored)
+        for qid in stored:
             r = again.get(f"/v1/quotes/{qid}")
-            assert r.status == 200 and r.json()["response"]["top_up"]["annual_premium_yen"] == 35800
+            assert r.status == 200, (qid, r.body)
+            q = r.json()
+            assert q["request"] == example_1() and q["response"]["top_up"]["annual_premium_yen"] == 35800
+            assert q["edition_sha256"] == q["response"]["tables"]["sha256"]
     policies, distinct, total_quotes, bound = counts(store_url)
     assert policies == distinct == bound == len(quotes)
     assert total_quotes >= len(quotes) + len(issued_during)
@@ -399,6 +414,90 @@ def test_two_instances_on_one_database_bind_each_quote_once(store_url, tmp_path,
             assert outcomes == sorted([(201, None), (409, "store.quote_already_bound")], key=str), (qid, outcomes)
     policies, distinct, _, bound = counts(store_url)
     assert policies == distinct == bound == 40
+
+
+# Ids, keys and months full of SQL, in the path, the Idempotency-Key header and the query.
+# (http.client refuses spaces in a path: they go percent-encoded, and also as raw SQL without.)
+INJECTED_IDS = ["'OR'1'='1", "x');DROP%20TABLE%20policies;--", "q-1;DELETE%20FROM%20quotes",
+                "%27%20OR%201%3D1%20--", "\"OR\"\"=\"", "p-0'||(SELECT%20id%20FROM%20policies)||'"]
+
+
+def test_values_in_paths_headers_and_queries_never_become_sql(store_url, tmp_path, cli):
+    with serve(store_url, tmp_path, cli=cli) as srv:
+        q = call(srv, "POST", "/v1/quotes/issue", EXAMPLE).json()
+        key = "k');DELETE FROM quotes;DROP TABLE idempotency_keys;--"
+        bound = call(srv, "POST", f"/v1/quotes/{q['id']}/bind", {"start_date": "2026-12-20"}, key=key)
+        assert bound.status == 201, bound.body
+        policy_id = bound.json()["policy"]["id"]
+        for evil in INJECTED_IDS:
+            for method, path, body, code in [
+                    ("GET", f"/v1/quotes/{evil}", None, "store.quote_not_found"),
+                    ("POST", f"/v1/quotes/{evil}/bind", {"start_date": "2026-12-20"}, "store.quote_not_found"),
+                    ("GET", f"/v1/policies/{evil}", None, "store.policy_not_found"),
+                    ("POST", f"/v1/policies/{evil}/cancel", {"effective_date": "2027-01-01"}, "store.policy_not_found"),
+                    ("POST", f"/v1/policies/{evil}/change",
+                     {"effective_date": "2027-01-01", "changes": {"company": {"endpoints": 60}}},
+                     "store.policy_not_found")]:
+                r = call(srv, method, path, body)
+                assert (r.status, r.error_code) == (404, code), (method, path, r.body)
+            r = call(srv, "GET", f"/v1/bordereau?month=2026-12{evil}")
+            assert (r.status, r.error_code) == (400, "store.invalid_month"), (evil, r.body)
+        # The key is stored and matched as the text it is: the same key replays, a near one
+        # (the SQL comment cut short) is another key.
+        again = call(srv, "POST", f"/v1/quotes/{q['id']}/bind", {"start_date": "2026-12-20"}, key=key)
+        assert again.status == 200 and again.json()["replayed"] is True
+        assert again.json()["policy"]["id"] == policy_id
+        near = call(srv, "POST", f"/v1/quotes/{q['id']}/bind", {"start_date": "2026-12-20"}, key=key[:-2])
+        assert (near.status, near.error_code) == (409, "store.quote_already_bound")
+        # A request field holding SQL is refused by the contract before anything is stored.
+        evil_request = example_1()
+        evil_request["company"]["industry"] = "x'); DROP TABLE quotes; --"
+        r = call(srv, "POST", "/v1/quotes/issue", evil_request)
+        assert r.status == 400, r.body
+        assert call(srv, "GET", f"/v1/policies/{policy_id}").json()["quote_id"] == q["id"]
+    # Every table is intact, with exactly the rows written above.
+    assert counts(store_url) == (1, 1, 1, 1)
+
+
+def test_a_full_postgresql_disk_gives_503_and_keeps_what_it_had(tmp_path, cli):
+    """PostgreSQL's tables on a 2 MiB tmpfs (a tablespace; needs root and mount): SQLSTATE 53100."""
+    mnt = Path(tempfile.mkdtemp(prefix="cybercover-pg-tiny-"))
+    pg = Path(tempfile.mkdtemp(prefix="cybercover-pg-"))
+    url = subprocess.run(["bash", str(POSTGRES_SCRIPT), "start", str(pg)], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    mounted = False
+    try:
+        owner = (Path((pg / "home").read_text().strip()) / "data").stat().st_uid
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size=2m,mode=0700,uid={owner}", "tmpfs", str(mnt)],
+                          capture_output=True).returncode:
+            pytest.skip("mounting a tmpfs is not permitted here")
+        mounted = True
+        psql(url, f"CREATE TABLESPACE tiny LOCATION '{mnt}'")
+        # The store's tables and indexes are created (and grow) in the tiny tablespace.
+        with serve(url + "?options=-cdefault_tablespace%3Dtiny", tmp_path, cli=cli) as srv:
+            issued = []
+            for _ in range(3000):
+                r = call(srv, "POST", "/v1/quotes/issue", EXAMPLE)
+                if r.status != 201:
+                    break
+                issued.append(r.json()["id"])
+            assert (r.status, r.error_code) == (503, "store.disk_full"), r.body
+            assert r.headers["retry-after"] == "1"
+            assert "disk is full" in r.json()["error"]["message"], r.body
+            assert len(issued) > 10
+            # Pricing and reads go on; every acknowledged quote is whole.
+            assert srv.post("/v1/quote", EXAMPLE).status == 200
+            for qid in issued[::25]:
+                got = call(srv, "GET", f"/v1/quotes/{qid}").json()
+                assert got["response"]["top_up"]["annual_premium_yen"] == 35800
+        assert int(psql(url, "SELECT COUNT(*) FROM quotes")) == len(issued)
+        assert psql(url, "SELECT spcname FROM pg_tablespace t JOIN pg_class c ON c.reltablespace = t.oid "
+                         "WHERE c.relname = 'quotes'") == "tiny"
+    finally:
+        subprocess.run(["bash", str(POSTGRES_SCRIPT), "stop", str(pg)], check=False)
+        if mounted:
+            subprocess.run(["umount", "-l", str(mnt)], check=False)
+        shutil.rmtree(mnt, ignore_errors=True)
 
 
 def test_openapi_documents_every_store_response():
