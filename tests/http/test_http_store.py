@@ -1,7 +1,7 @@
 """The quote and policy register over real HTTP (`cybercover serve --store URL`), on SQLite and
 on PostgreSQL: every endpoint and status (checked against docs/openapi.yaml), 503 when the
-store is down or full, a reload of the tables between issue and bind, kill -9 during a burst
-of binds, and two server instances on one database.
+store is down, locked or full, a reload of the tables between issue and bind, kill -9 during
+a burst of binds, two server instances on one database, and SQL in ids, keys and months.
 
 Run: CYBERCOVER_CLI=build/tools/cybercover CYBERCOVER_TEST_POSTGRES_URL_FILE=DIR/url \\
      /usr/bin/python3 -m pytest -q tests/http/test_http_store.py
@@ -253,6 +253,41 @@ def test_a_stopped_postgresql_gives_503_then_recovers(tmp_path, cli):
             assert r.json()["policy"]["top_up"]["annual_premium_yen"] == 35800
     finally:
         subprocess.run(["bash", str(POSTGRES_SCRIPT), "stop", str(pg)], check=False)
+
+
+def test_a_sqlite_store_locked_by_another_process_gives_503_then_recovers(tmp_path, cli):
+    """Another program holds SQLite's write lock past the store's 5 s busy timeout."""
+    path = tmp_path / "store.db"
+    with serve(f"sqlite://{path}", tmp_path, cli=cli) as srv:
+        q = call(srv, "POST", "/v1/quotes/issue", EXAMPLE).json()
+        holder = subprocess.Popen(
+            ["/usr/bin/python3", "-c",
+             "import sqlite3, sys\n"
+             "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+             "db.execute('BEGIN EXCLUSIVE')\n"
+             "print('locked', flush=True)\n"
+             "sys.stdin.readline()\n"
+             "db.execute('ROLLBACK')\n", str(path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            started = time.monotonic()
+            r = call(srv, "POST", f"/v1/quotes/{q['id']}/bind", {"start_date": "2026-12-20"}, key="locked-1")
+            assert (r.status, r.error_code) == (503, "store.unavailable"), r.body
+            assert r.headers["retry-after"] == "1"
+            assert "locked" in r.json()["error"]["message"], r.body
+            assert time.monotonic() - started >= 4.5  # it waited for the lock, then gave up
+            # WAL: readers do not wait for a writer, and pricing goes on.
+            assert call(srv, "GET", f"/v1/quotes/{q['id']}").json()["status"] == "issued"
+            assert srv.post("/v1/quote", EXAMPLE).status == 200
+        finally:
+            holder.communicate("\n", timeout=30)
+        # The lock released, the client's retry with the same key binds, once.
+        r = call(srv, "POST", f"/v1/quotes/{q['id']}/bind", {"start_date": "2026-12-20"}, key="locked-1")
+        assert r.status == 201, r.body
+        again = call(srv, "POST", f"/v1/quotes/{q['id']}/bind", {"start_date": "2026-12-20"}, key="locked-1")
+        assert again.status == 200 and again.json()["replayed"] is True
+    assert counts(f"sqlite://{path}") == (1, 1, 1, 1)
 
 
 def test_a_full_sqlite_store_gives_503_and_keeps_what_it_had(tmp_path, cli):
