@@ -24,11 +24,11 @@ using cybercover::Error;
 using cybercover::ErrorCode;
 
 constexpr const char* kUsage = R"(usage:
-  cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR]
-  cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR]
+  cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR] [--edition ID]
+  cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR] [--edition ID]
                     (assess, quote, loss, report: [--max-request-bytes N], default 1048576)
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
-                    [--errors collect|raise] [--no-progress] [--tables DIR]
+                    [--errors collect|raise] [--no-progress] [--tables DIR] [--edition ID]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
   cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en] ...  (report --help)
   cybercover tables check DIR
@@ -39,6 +39,8 @@ contract: the request contract (every field: JSON path, CSV column, type, bounds
 values), as Markdown or JSON; errors: every error code with its rule.
 loss: the loss model's expected annual loss and indicated premium per layer for the
 quoted company (docs/rating_rules.md §6), beside the premium charged.
+--edition ID prices under that edition whatever the quote date (as-if pricing: dates, the
+EDR learning period and the subsidy's dates still use the request's own quote date).
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
 price: one company per CSV row (columns: see README "Portfolio CSV"); bad rows get their
 error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES, else
@@ -51,6 +53,7 @@ struct Options {
   bool json = false;
   std::string output;
   std::optional<std::string> date, subsidy;
+  std::optional<std::string> edition;  // --edition: as-if pricing under that edition
   int threads = 0;
   std::size_t max_request_bytes = cybercover::JsonReadOptions::kDefaultMaxBytes;
   bool raise_on_error = false;
@@ -88,6 +91,8 @@ Options parse_options(int argc, char** argv) {
       if (!cybercover::Date::parse(*o.date)) throw UsageError("--date must be YYYY-MM-DD, got " + *o.date);
     } else if (arg == "--subsidy") {
       o.subsidy = value();
+    } else if (arg == "--edition") {
+      o.edition = value();
     } else if (arg == "--threads") {
       o.threads = static_cast<int>(whole_number_flag(arg, value(), 0, cybercover::kMaxThreads));
     } else if (arg == "--max-request-bytes") {
@@ -157,6 +162,7 @@ int run(int argc, char** argv) {
     p.output = o.output;
     if (o.date) p.csv.quote_date = cybercover::Date::parse(*o.date);
     p.csv.subsidy_program = o.subsidy;
+    p.csv.edition = o.edition;
     p.csv.threads = o.threads;
     p.csv.on_error = o.raise_on_error ? cybercover::OnError::kRaise : cybercover::OnError::kCollect;
     p.progress = o.progress && ::isatty(STDERR_FILENO) && o.output != "-";
@@ -172,16 +178,18 @@ int run(int argc, char** argv) {
   const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
   cybercover::JsonReadOptions read;
   read.max_bytes = o.max_request_bytes;
+  cybercover::QuoteOptions as_if;
+  as_if.edition = o.edition;
   if (command == "assess") {
-    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library(), read));
+    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library(), read, as_if), as_if);
     if (o.json)
       std::cout << cybercover::to_json(result).dump(2) << "\n";
     else
       cybercover::cli::print_assessment(std::cout, result.assessment, *result.tables, o.lang, 10);
     return 0;
   }
-  const auto request = cybercover::parse_quote_request_text(text, engine.library(), read);
-  const auto quote = engine.quote(request);
+  const auto request = cybercover::parse_quote_request_text(text, engine.library(), read, as_if);
+  const auto quote = engine.quote(request, as_if);
   if (command == "loss") {
     cybercover::LossExposure exposure;
     exposure.employees = request.company.employees;

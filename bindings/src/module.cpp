@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_engine(m);
   cp::bind_portfolio(m);
   cp::bind_remediation(m);
+  cp::bind_revision(m);
 }

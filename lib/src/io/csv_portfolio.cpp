@@ -1,5 +1,6 @@
 #include "cybercover/io/csv_portfolio.hpp"
 
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <streambuf>
@@ -188,10 +189,15 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
   if (status == CsvReader::Status::kBad) throw Error(code, "header", problem);
   if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);  // Excel's BOM
 
-  // The item and section columns are those of the edition in force on --date, else the newest.
-  const RatingTables& layout = o.quote_date ? engine.tables_for(*o.quote_date) : *engine.library().editions().back();
+  // The item and section columns are those of the named edition (as-if), else of the edition
+  // in force on --date, else the newest.
+  const RatingTables& layout = o.edition ? *engine.library().edition(*o.edition)
+                               : o.quote_date ? engine.tables_for(*o.quote_date)
+                                              : *engine.library().editions().back();
   PortfolioBuilder builder(layout, header, {o.quote_date, o.subsidy_program});
   const auto id_col = builder.id_column();
+  const bool renewals = std::any_of(builder.roles().begin(), builder.roles().end(),
+                                    [](const detail::ColumnRole& r) { return r.field == Field::kPriorAnnualPremium; });
   if (o.subsidy_program) {
     const auto& eds = engine.library().editions();
     if (std::none_of(eds.begin(), eds.end(), [&](const auto& e) { return e->find_subsidy(*o.subsidy_program); }))
@@ -202,13 +208,14 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
   out << "row" << (id_col ? ",id" : "") << ",ok,error_code,error,score,unknown_count,posture_index,tier,outcome,"
       << "decision_codes,base_monthly_premium_yen,base_annual_premium_yen";
   for (const auto& s : layout.top_up.sections) out << "," << s.key << "_premium_yen";
-  out << ",package_yen,annual_premium_yen,subsidy_yen,subsidy_code,payable_annual_yen,monthly_instalment_yen,"
-      << "edition,edition_sha256\n";
+  out << ",package_yen,annual_premium_yen" << (renewals ? ",uncapped_annual_premium_yen,renewal_code" : "")
+      << ",subsidy_yen,subsidy_code,payable_annual_yen,monthly_instalment_yen,edition,edition_sha256\n";
 
   CsvPriceSummary summary;
   BatchOptions batch;
   batch.threads = o.threads;
   batch.on_error = o.on_error;
+  batch.edition = o.edition;
   std::size_t first_row = 1;
   bool more = true;
   while (more) {
@@ -261,7 +268,7 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
         ++summary.errors;
         out << ",false," << to_string(e.code()) << ",";
         write_cell(out, e.what());
-        out << ",,,,,,,," << std::string(layout.top_up.sections.size(), ',') << ",,,,,,,\n";
+        out << ",,,,,,,," << std::string(layout.top_up.sections.size(), ',') << ",,,,,,," << (renewals ? ",," : "") << "\n";
         continue;
       }
       std::string codes;
@@ -279,10 +286,12 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
       }
       if (r.has_top_up[i]) {
         const std::string_view sc = to_string(static_cast<SubsidyCode>(r.subsidy_code[i]));
-        out << "," << r.package_yen[i] << "," << r.annual_premium_yen[i] << "," << r.subsidy_yen[i] << "," << sc << ","
-            << r.payable_annual_yen[i] << "," << r.monthly_instalment_yen[i];
+        out << "," << r.package_yen[i] << "," << r.annual_premium_yen[i];
+        if (renewals)
+          out << "," << r.uncapped_annual_premium_yen[i] << "," << to_string(static_cast<RenewalCode>(r.renewal_code[i]));
+        out << "," << r.subsidy_yen[i] << "," << sc << "," << r.payable_annual_yen[i] << "," << r.monthly_instalment_yen[i];
       } else {
-        out << ",,,,,,";
+        out << ",,,,,," << (renewals ? ",," : "");
       }
       const auto& ed = r.editions[static_cast<std::size_t>(r.edition[i])];
       out << ",";

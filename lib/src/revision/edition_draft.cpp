@@ -50,9 +50,11 @@ TableDocument parse_file(const std::string& bytes, const std::string& display_pa
   }
   try {
     return TableDocument::parse(bytes);
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const nlohmann::json::out_of_range& e) {
     // Well-formed JSON that a double cannot hold (1e400): the loader would name the key.
     throw Error(ErrorCode::kTableNumberOutOfRange, display_path, std::string("holds a number beyond a double: ") + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::kTableMalformedJson, display_path, std::string("cannot be edited as a document: ") + e.what());
   }
 }
 
@@ -240,6 +242,8 @@ void diff_values(const std::string& table, const std::string& path, const TableD
     out.push_back(std::move(c));
   };
   if (!a || !b) {
+    // An optional key given as null means the same as an absent one (docs/tables.md).
+    if ((a && a->is_null()) || (b && b->is_null())) return;
     add(a ? EditionChange::Kind::kRemoved : EditionChange::Kind::kAdded);
     return;
   }

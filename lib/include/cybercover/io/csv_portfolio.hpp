@@ -20,6 +20,8 @@ namespace cybercover {
 struct CsvPriceOptions {
   std::optional<Date> quote_date;              // for rows (or files) without a quote_date
   std::optional<std::string> subsidy_program;  // for rows (or files) without a subsidy_program
+  // As-if pricing: every row under this edition, whatever its quote date (QuoteOptions::edition).
+  std::optional<std::string> edition;
   int threads = 0;                             // 0 = all cores
   OnError on_error = OnError::kCollect;        // kRaise: throw the first bad row's error
   std::size_t chunk_rows = 65536;              // rows priced at a time (memory stays flat)
@@ -37,7 +39,8 @@ struct CsvPriceSummary {
 // header, an unknown or missing column, a subsidy programme no edition has) throw before any
 // row is written; a bad row gets its error in its output row (or throws with kRaise).
 // Cells that a spreadsheet would read as a formula (=, +, -, @, tab, CR first) are written with
-// a leading apostrophe.
+// a leading apostrophe. A file with a prior_annual_premium_yen column (renewals) gets two more
+// columns after annual_premium_yen: uncapped_annual_premium_yen and renewal_code.
 CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& out, const CsvPriceOptions& options = {});
 
 // The output cell for `text`: quoted when needed (RFC 4180), formula-looking text neutralised.
