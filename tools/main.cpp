@@ -10,6 +10,7 @@
 
 #include "cybercover/cybercover.hpp"
 #include "contract_docs.hpp"
+#include "dislocation.hpp"
 #include "flags.hpp"
 #include "output_file.hpp"
 #include "price_csv.hpp"
@@ -29,6 +30,8 @@ constexpr const char* kUsage = R"(usage:
                     (assess, quote, loss, report: [--max-request-bytes N], default 1048576)
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
                     [--errors collect|raise] [--no-progress] [--tables DIR] [--edition ID]
+  cybercover dislocation IN.csv --from ID --to ID -o OUT.csv [--summary SUMMARY.json]
+                    [--no-renewal-cap] [--date YYYY-MM-DD] [--subsidy ID] [--threads N] [--tables DIR]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
   cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en] ...  (report --help)
   cybercover tables check DIR
@@ -39,6 +42,10 @@ contract: the request contract (every field: JSON path, CSV column, type, bounds
 values), as Markdown or JSON; errors: every error code with its rule.
 loss: the loss model's expected annual loss and indicated premium per layer for the
 quoted company (docs/rating_rules.md §6), beside the premium charged.
+dislocation: the book of IN.csv priced under two editions with every date unchanged; OUT.csv
+has each company's premium under both and the change; the summary (by tier, industry, size
+band and plan) goes to standard output (--summary: also as JSON). The new edition's renewal
+cap holds each top-up premium against the old one unless --no-renewal-cap.
 --edition ID prices under that edition whatever the quote date (as-if pricing: dates, the
 EDR learning period and the subsidy's dates still use the request's own quote date).
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
@@ -54,6 +61,8 @@ struct Options {
   std::string output;
   std::optional<std::string> date, subsidy;
   std::optional<std::string> edition;  // --edition: as-if pricing under that edition
+  std::optional<std::string> from, to, summary;  // dislocation
+  bool renewal_cap = true;
   int threads = 0;
   std::size_t max_request_bytes = cybercover::JsonReadOptions::kDefaultMaxBytes;
   bool raise_on_error = false;
@@ -93,6 +102,14 @@ Options parse_options(int argc, char** argv) {
       o.subsidy = value();
     } else if (arg == "--edition") {
       o.edition = value();
+    } else if (arg == "--from") {
+      o.from = value();
+    } else if (arg == "--to") {
+      o.to = value();
+    } else if (arg == "--summary") {
+      o.summary = value();
+    } else if (arg == "--no-renewal-cap") {
+      o.renewal_cap = false;
     } else if (arg == "--threads") {
       o.threads = static_cast<int>(whole_number_flag(arg, value(), 0, cybercover::kMaxThreads));
     } else if (arg == "--max-request-bytes") {
@@ -171,6 +188,26 @@ int run(int argc, char** argv) {
     std::cerr << "cybercover: priced " << summary.rows - summary.errors << " of " << summary.rows << " rows";
     if (summary.errors) std::cerr << "; " << summary.errors << " rows have an error (see the error column)";
     std::cerr << "\n";
+    return 0;
+  }
+  if (command == "dislocation") {
+    if (!o.from || !o.to) throw UsageError("dislocation needs --from EDITION and --to EDITION");
+    if (o.output.empty()) throw UsageError("dislocation needs -o OUT.csv (or -o - for standard output)");
+    if (o.summary && *o.summary == o.output) throw UsageError("--summary must be another file than -o");
+    cybercover::cli::DislocationCliOptions d;
+    d.input = one_positional(o, "IN.csv");
+    d.output = o.output;
+    d.summary_json = o.summary;
+    d.dislocation.from_edition = *o.from;
+    d.dislocation.to_edition = *o.to;
+    d.dislocation.renewal_cap = o.renewal_cap;
+    d.dislocation.threads = o.threads;
+    if (o.date) d.csv.quote_date = cybercover::Date::parse(*o.date);
+    d.csv.subsidy_program = o.subsidy;
+    d.progress = o.progress && ::isatty(STDERR_FILENO) && o.output != "-";
+    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
+    const auto summary = cybercover::cli::dislocation_csv_file(engine, d);
+    cybercover::cli::print_dislocation_summary(o.output == "-" ? std::cerr : std::cout, summary, d.dislocation);
     return 0;
   }
   if (command != "assess" && command != "quote" && command != "loss") throw UsageError("unknown command " + command);

@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cybercover/batch/portfolio.hpp"
 #include "cybercover/date.hpp"
@@ -42,6 +43,22 @@ struct CsvPriceSummary {
 // a leading apostrophe. A file with a prior_annual_premium_yen column (renewals) gets two more
 // columns after annual_premium_yen: uncapped_annual_premium_yen and renewal_code.
 CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& out, const CsvPriceOptions& options = {});
+
+// One chunk of a portfolio CSV as read_csv_chunks hands it over.
+struct CsvChunk {
+  const PortfolioColumns& columns;  // columns.first_row: the chunk's first data row (1-based);
+                                    // rows that could not be read are in columns.failed_rows
+  const std::vector<std::string>& ids;  // each row's id ("" when the file has no id column)
+  bool has_id_column = false;
+};
+
+// Reads a portfolio CSV chunk by chunk exactly as price_csv reads it (the same strict reader,
+// column checks and row errors) and hands each chunk's columns to `sink`, for a caller that
+// prices them its own way (the dislocation of two editions, cybercover/revision/dislocation.hpp).
+// The column names are the edition's of options.edition, else of options.quote_date, else the
+// newest. Whole-file problems throw before the first chunk. Returns the number of rows.
+std::size_t read_csv_chunks(const Engine& engine, std::istream& in, const CsvPriceOptions& options,
+                            const std::function<void(const CsvChunk&)>& sink);
 
 // The output cell for `text`: quoted when needed (RFC 4180), formula-looking text neutralised.
 std::string csv_output_cell(std::string_view text);
