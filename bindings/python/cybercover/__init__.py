@@ -31,6 +31,7 @@ from ._core import (
 from ._paths import default_tables_dir
 from .editions import Edition  # also Engine.from_editions, Engine.edition
 from .portfolio import PortfolioResult, RowError, item_ids, request_contract  # also Engine.quote_arrays/quote_frame
+from . import loss  # the loss model: expected losses, aggregate distributions, simulation
 from .remediation import RemediationPlan, Report  # also adds Engine.remediation, .report_html...
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
 
@@ -58,5 +59,6 @@ __all__ = [
     "check_tables",
     "default_tables_dir",
     "item_ids",
+    "loss",
     "request_contract",
 ]
