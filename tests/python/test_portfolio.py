@@ -708,7 +708,8 @@ def test_result_repr_len_html_and_pickle(engine):
     cols["employees"][3] = -1
     result = engine.quote_arrays(**cols, errors="collect")
     assert len(result) == 40
-    assert repr(result) == "PortfolioResult(rows=40, editions=['2026-12'], errors=1)"
+    # the random dates run to 2027-06-30: both shipped editions price rows
+    assert repr(result) == "PortfolioResult(rows=40, editions=['2026-12', '2027-04'], errors=1)"
     html = result._repr_html_()
     frame = result.to_frame()
     for part in ("By tier", "By outcome", "Total premiums", "<th>rows</th>", ">40<", ">39<"):
