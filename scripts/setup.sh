@@ -13,6 +13,7 @@ packages=(
   python3-dask python3-distributed
   libboost-dev libeigen3-dev r-base-core r-cran-actuar
   chromium poppler-utils fonts-ipafont-gothic
+  libboost-dev wrk python3-jsonschema python3-yaml python3-prometheus-client
 )
 missing=()
 for p in "${packages[@]}"; do
