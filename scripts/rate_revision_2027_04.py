@@ -132,6 +132,12 @@ def report(ind: Any, lr: Any, capped: Any, uncapped: Any, old: Edition, new: Edi
         rows.append([r["table"], r["factor"], r["section"] or "", r["key"], fmt(r["current"]), fmt(r["model"]),
                      fmt(r["credibility"]), fmt(r["indicated"]), fmt(r["change"], "chg")])
     o.append(table(["table", "factor", "section", "key", OLD, "model", "Z", "indicated", "change"], rows))
+    for plan, spec in old.table("base_cover")["plans"].items():
+        rate = spec["monthly_rate"]
+        if "by_employee_band_yen" not in rate:
+            o.append(f"\n{OLD}'s `{plan}` base cover had no employee-band rate: ¥{rate.get('per_covered_endpoint_yen', 0):,} "
+                     f"a covered endpoint a month, at least ¥{rate.get('minimum_yen', 0):,}. The model has no endpoint "
+                     f"axis, so {NEW} rates it by employee band like the other plans.\n")
     ex = new.table("top_up")
     o.append(f"\nMinimum premium ¥{ex['minimum_premium_yen']:,} (was ¥{old.table('top_up')['minimum_premium_yen']:,}). "
              f"Unchanged: multi-section factors "
@@ -173,6 +179,9 @@ def report(ind: Any, lr: Any, capped: Any, uncapped: Any, old: Edition, new: Edi
                      fmt(tot["unchanged"]), fmt(tot["increase_capped"]), fmt(tot["decrease_capped"])])
     o.append(table(["", "companies", f"premium {OLD}", f"premium {NEW}", "change", "increases", "decreases",
                     "unchanged", "increase capped", "decrease capped"], rows))
+    o.append("\nThe renewal cap holds the top-up only: the base cover is the premium the bundle provider pays\n"
+             "per subscription, outside it. The largest moves either way are base covers of the `edr` plan,\n"
+             "rated per covered endpoint in " + OLD + " and per employee band in " + NEW + " (§2).\n")
     o.append("\nQuantiles of the change per company:\n")
     qc, qu = capped.quantiles(), uncapped.quantiles()
     o.append(table(["quantile", "with the cap", "without"],

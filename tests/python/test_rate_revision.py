@@ -274,3 +274,9 @@ def test_2027_04_takes_over_on_april_1_with_a_renewal_cap(reference) -> None:
     after = json.loads(engine.quote_json(json.dumps(request)))
     assert after["tables"]["edition"] == "2027-04" and after["tables"]["effective_to"] is None
     assert after["top_up"]["renewal"]["max_increase"] == 0.2 and after["top_up"]["renewal"]["max_decrease"] == 0.6
+
+
+def test_a_book_without_plan_none_cannot_measure_the_excess(old_engine, book) -> None:
+    keep = (book.frame["bundle_plan"].astype(str) != "none").to_numpy()
+    with pytest.raises(ValueError, match="bundle_plan 'none'"):
+        indicate(old_engine, book.frame[keep], answers=book.answers[keep], edition="2026-12")

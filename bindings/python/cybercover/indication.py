@@ -163,6 +163,9 @@ def _probe_values(engine: Engine, frame: Any, answers: Any, edition: str, layout
                 for deductible in spec["deductibles"]:
                     rows.append(int(candidates[0]))
                     options.append((plan, s, limit, deductible))
+    if not any(o[0] == "none" for o in options):
+        raise ValueError("the reference book needs at least one priced company with bundle_plan 'none': the excess "
+                         "and increased-limit factors are measured against a company without a base cover")
     probe = frame.iloc[rows].reset_index(drop=True).copy()
     for s in sections:
         probe[s + _LIMIT] = 0

@@ -7,8 +7,10 @@ editions, and rate indication from the loss model.
   the change by tier, industry, size band and plan, the winners and losers and the total, as
   DataFrames and a plot. ``cybercover dislocation IN.csv --from A --to B -o OUT.csv`` writes
   the same rows.
-* :func:`indicate` (below) says what the loss model implies for every rating factor at the
-  target loss ratio on a reference book.
+* :func:`cybercover.indication.indicate` says what the loss model implies for every rating
+  factor at the target loss ratio on a reference book, and
+  :func:`cybercover.indication.loss_ratios` shows the charged and indicated loss ratios along
+  every rating axis.
 
 Premiums are the engine's exact yen; only ratios and percentages are floats.
 """
