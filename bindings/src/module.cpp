@@ -16,5 +16,6 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_portfolio(m);
   cp::bind_loss(m);
   cp::bind_remediation(m);
+  cp::bind_revision(m);
   cp::bind_store(m);
 }
