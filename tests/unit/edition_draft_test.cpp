@@ -45,7 +45,7 @@ class ScratchDir {
 TEST(EditionDraft, BuildsTheEditionTheLoaderLoadsAndPricesTheSame) {
   const EditionDraft draft = EditionDraft::load(kDefaultEditionDir);
   EXPECT_EQ(draft.edition(), "2026-12");
-  EXPECT_EQ(draft.tables().size(), 8u);
+  EXPECT_EQ(draft.tables().size(), 9u);
   const auto built = draft.build();
   EXPECT_EQ(built->sha256, draft.sha256());  // the hash of the canonical files
   const Engine from_draft(TableLibrary::from_editions({built}));
@@ -113,8 +113,8 @@ TEST(EditionDraft, ChangesGoInExactlyByTheLoadersPaths) {
   EXPECT_EQ(error_of([&] { draft.at("top_up", "tier_factors.Z"); }),
             "table.missing_key | [cybercover.table.missing_key] " + kDefaultEditionDir +
                 "/top_up.json: tier_factors: has no key \"Z\"");
-  EXPECT_EQ(error_of([&] { draft.table("policy"); }),
-            "table.missing_file | [cybercover.table.missing_file] " + kDefaultEditionDir + "/policy.json: table file is missing");
+  EXPECT_EQ(error_of([&] { draft.table("claims"); }),
+            "table.missing_file | [cybercover.table.missing_file] " + kDefaultEditionDir + "/claims.json: table file is missing");
 }
 
 TEST(EditionDraft, ValidatesWithTheLoadersOwnErrors) {
@@ -165,10 +165,10 @@ TEST(EditionDraft, SaveNeverClobbersAnotherEditionsFiles) {
   ScratchDir dir("clobber");
   const EditionDraft draft = EditionDraft::load(kDefaultEditionDir);
   fs::create_directories(dir / "e");
-  std::ofstream(dir / "e/policy.json") << "{}";
+  std::ofstream(dir / "e/claims.json") << "{}";
   EXPECT_EQ(error_of([&] { draft.save(dir / "e"); }).substr(0, 15), "io.cannot_write");
   EXPECT_FALSE(fs::exists(dir / "e/top_up.json"));
-  fs::remove(dir / "e/policy.json");
+  fs::remove(dir / "e/claims.json");
   draft.save(dir / "e");
   draft.save(dir / "e");  // over its own files: fine
   EXPECT_EQ(load_edition(dir / "e")->sha256, draft.sha256());

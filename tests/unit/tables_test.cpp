@@ -166,7 +166,7 @@ TEST(Tables, RejectsMalformedJsonAndMissingFiles) {
 TEST(Tables, RejectsOverlappingEditions) {
   EditionCopy copy("overlap");
   // The default edition ships closed on 2027-03-31: reopen it so that the second overlaps.
-  for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation"})
+  for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation", "policy"})
     copy.edit(name, [](json& j) { j["effective_to"] = nullptr; });
   const std::string second = copy.root() + "/2027-06";
   std::filesystem::copy(copy.dir(), second);
