@@ -204,6 +204,8 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
   for (const auto& s : layout.top_up.sections) out << "," << s.key << "_premium_yen";
   out << ",package_yen,annual_premium_yen,subsidy_yen,subsidy_code,payable_annual_yen,monthly_instalment_yen,"
       << "edition,edition_sha256\n";
+  // The figure columns after "error" (8, the sections, 6, the edition's 2): empty in a failed row.
+  const std::string empty_figures(8 + layout.top_up.sections.size() + 6 + 2, ',');
 
   CsvPriceSummary summary;
   BatchOptions batch;
@@ -261,7 +263,7 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
         ++summary.errors;
         out << ",false," << to_string(e.code()) << ",";
         write_cell(out, e.what());
-        out << ",,,,,,,," << std::string(layout.top_up.sections.size(), ',') << ",,,,,,,\n";
+        out << empty_figures << "\n";
         continue;
       }
       std::string codes;
