@@ -37,6 +37,7 @@ while (($#)); do
 done
 ((${#targets[@]})) || targets=(fuzz_quote fuzz_assess fuzz_csv fuzz_tables)
 [[ $seconds =~ ^[0-9]+$ && $parallel =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds and --parallel take whole numbers" >&2; exit 2; }
+[[ $build_dir == /* ]] || build_dir=$root/$build_dir
 
 # Per target: the longest input, the dictionary. Requests are a few KB (98 answers); a CSV
 # needs its ~1 KB header and a few rows; a table input must hold the largest table as
@@ -46,14 +47,14 @@ dict() { case $1 in fuzz_quote|fuzz_assess) echo request ;; fuzz_csv) echo csv ;
 
 if ((build)); then
   bash scripts/setup.sh --packages-only
-  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O2 -DCMAKE_CXX_COMPILER=clang++ \
         -DCYBERCOVER_FUZZ=ON -DCYBERCOVER_BUILD_TESTS=OFF -DCYBERCOVER_BUILD_TOOLS=OFF \
         -DCYBERCOVER_BUILD_PYTHON=OFF -DCYBERCOVER_BUILD_BENCH=OFF -DCYBERCOVER_BUILD_EXAMPLES=OFF \
         -DCYBERCOVER_INSTALL=OFF >/dev/null
-  cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]}"
+  cmake --build "$build_dir" -j"$(nproc)" --target cybercover_fuzz_targets
 fi
 
-work=$root/$build_dir/fuzz-work
+work=$build_dir/fuzz-work
 nice_cmd=()
 [[ -n ${FUZZ_NICE:-} ]] && nice_cmd=(nice -n "$FUZZ_NICE")
 read -r -a extra <<<"${FUZZ_EXTRA_ARGS:-}"
@@ -67,7 +68,7 @@ run_target() {
   local status=0
   (cd "$dir" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    "${nice_cmd[@]}" "$root/$build_dir/tests/fuzz/$t" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
+    "${nice_cmd[@]}" "$build_dir/tests/fuzz/$t" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
       -timeout=10 -rss_limit_mb=2048 -dict="$root/tests/fuzz/dict/$(dict "$t").dict" \
       -artifact_prefix="$dir/artifacts/" -print_final_stats=1 "${extra[@]}" "$dir/corpus" >"$dir/log" 2>&1) || status=$?
   echo "$status" >"$dir/status"
@@ -89,7 +90,7 @@ report() {
     grep -v '^#[0-9]' "$dir/log" | tail -40 >&2
     local a
     for a in "$dir"/artifacts/*; do
-      [[ -e $a ]] && echo "reproducer: $a   (run: $root/$build_dir/tests/fuzz/$t $a)" >&2
+      [[ -e $a ]] && echo "reproducer: $a   (run: $build_dir/tests/fuzz/$t $a)" >&2
     done
     return 1
   fi
@@ -121,7 +122,7 @@ if ((merge)); then
     mkdir -p "$repo"
     inputs=("$repo" "$seeds/$t")
     [[ -d $work/$t/corpus ]] && inputs+=("$work/$t/corpus")
-    "$root/$build_dir/tests/fuzz/$t" -merge=1 -max_len="$(max_len "$t")" -timeout=10 "$fresh" "${inputs[@]}" \
+    "$build_dir/tests/fuzz/$t" -merge=1 -max_len="$(max_len "$t")" -timeout=10 "$fresh" "${inputs[@]}" \
       >"$fresh.log" 2>&1 || { tail -20 "$fresh.log" >&2; exit 1; }
     rm -rf "$repo"
     mkdir -p "$repo"

@@ -5,7 +5,7 @@
 // The other files are the default edition's (rating_tables/2026-12), minified and with the
 // questionnaire's item texts cut to one character: the same tables, a quarter of the bytes to
 // parse on every input. A bad table must be a cybercover::Error (table.* or io.*); a table
-// that loads must quote: requests at the contract's bounds (every count and amount at its
+// that loads must quote: requests at the contract's bounds (every count and amount but the capital at its
 // maximum, each bundle plan, best and worst answers, the largest limits and deductibles) end
 // in a quote whose money figures are integers >= 0, or in a cybercover::Error; an overflow
 // must never be undefined behaviour. The loss model's expected losses and a short simulation
@@ -106,7 +106,7 @@ QuoteRequest extreme_request(const RatingTables& t, BundlePlan plan, Answer answ
   r.quote_date = t.in_force.from;
   r.company.industry = t.underwriting.industries.empty() ? "none" : t.underwriting.industries.front().key;
   r.company.employees = bounds::kMaxEmployees;
-  r.company.capital_yen = bounds::kMaxYen;
+  r.company.capital_yen = 0;  // an SME by its capital whatever its size: the top-up is priced
   const Yen top_band = t.top_up.revenue_bands.empty() ? 0 : t.top_up.revenue_bands.back().max_revenue_yen;
   r.company.revenue_yen = std::min<Yen>(bounds::kMaxYen, std::max<Yen>(0, top_band));
   r.company.endpoints = bounds::kMaxEndpoints;
