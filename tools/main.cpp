@@ -10,6 +10,8 @@
 
 #include "cybercover/cybercover.hpp"
 #include "contract_docs.hpp"
+#include "flags.hpp"
+#include "output_file.hpp"
 #include "price_csv.hpp"
 #include "report.hpp"
 #include "summary.hpp"
@@ -24,6 +26,7 @@ using cybercover::ErrorCode;
 constexpr const char* kUsage = R"(usage:
   cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR]
   cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR]
+                    (assess, quote, loss, report: [--max-request-bytes N], default 1048576)
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
                     [--errors collect|raise] [--no-progress] [--tables DIR]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
@@ -49,6 +52,7 @@ struct Options {
   std::string output;
   std::optional<std::string> date, subsidy;
   int threads = 0;
+  std::size_t max_request_bytes = cybercover::JsonReadOptions::kDefaultMaxBytes;
   bool raise_on_error = false;
   bool progress = true;
   cybercover::cli::Lang lang = cybercover::cli::Lang::kEn;
@@ -58,9 +62,8 @@ struct Options {
   std::string tables_dir() const { return tables ? *tables : cybercover::default_tables_dir(); }
 };
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using cybercover::cli::UsageError;
+using cybercover::cli::whole_number_flag;
 
 Options parse_options(int argc, char** argv) {
   Options o;
@@ -86,13 +89,9 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--subsidy") {
       o.subsidy = value();
     } else if (arg == "--threads") {
-      const std::string t = value();
-      try {
-        o.threads = std::stoi(t);
-      } catch (const std::exception&) {
-        throw UsageError("--threads must be a whole number, got " + t);
-      }
-      if (o.threads < 0) throw UsageError("--threads must be >= 0, got " + t);
+      o.threads = static_cast<int>(whole_number_flag(arg, value(), 0, cybercover::kMaxThreads));
+    } else if (arg == "--max-request-bytes") {
+      o.max_request_bytes = static_cast<std::size_t>(whole_number_flag(arg, value(), 1, std::int64_t{1} << 30));
     } else if (arg == "--errors") {
       const std::string e = value();
       if (e != "collect" && e != "raise") throw UsageError("--errors must be collect or raise, got " + e);
@@ -106,13 +105,6 @@ Options parse_options(int argc, char** argv) {
     }
   }
   return o;
-}
-
-std::string read_request(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIoCannotRead, path, "cannot open file");
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 const std::string& one_positional(const Options& o, const char* what) {
@@ -176,17 +168,19 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (command != "assess" && command != "quote" && command != "loss") throw UsageError("unknown command " + command);
-  const std::string text = read_request(one_positional(o, "REQUEST.json"));
+  const std::string text = cybercover::cli::read_request_file(one_positional(o, "REQUEST.json"), o.max_request_bytes);
   const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
+  cybercover::JsonReadOptions read;
+  read.max_bytes = o.max_request_bytes;
   if (command == "assess") {
-    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library()));
+    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library(), read));
     if (o.json)
       std::cout << cybercover::to_json(result).dump(2) << "\n";
     else
       cybercover::cli::print_assessment(std::cout, result.assessment, *result.tables, o.lang, 10);
     return 0;
   }
-  const auto request = cybercover::parse_quote_request_text(text, engine.library());
+  const auto request = cybercover::parse_quote_request_text(text, engine.library(), read);
   const auto quote = engine.quote(request);
   if (command == "loss") {
     cybercover::LossExposure exposure;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,6 +32,26 @@ void require_readable_file(const std::string& path) {
     throw Error(ErrorCode::kIoCannotRead, path, "is not a regular file");
   if (::access(path.c_str(), R_OK) != 0)
     throw Error(ErrorCode::kIoCannotRead, path, std::string("cannot open file: ") + std::strerror(errno));
+}
+
+std::string read_request_file(const std::string& path, std::size_t max_bytes) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    require_readable_file(path);
+    file.open(path, std::ios::binary);
+    if (!file) throw Error(ErrorCode::kIoCannotRead, path, std::string("cannot open file: ") + std::strerror(errno));
+    in = &file;
+  }
+  std::string text;
+  char chunk[65536];
+  while (text.size() <= max_bytes && in->read(chunk, sizeof chunk).gcount() > 0)
+    text.append(chunk, static_cast<std::size_t>(in->gcount()));
+  if (in->bad()) throw Error(ErrorCode::kIoCannotRead, path == "-" ? "standard input" : path, "read failed");
+  if (text.size() > max_bytes)
+    throw Error(ErrorCode::kRequestTooLarge, path == "-" ? "standard input" : path,
+                "is longer than the limit of " + std::to_string(max_bytes) + " bytes (--max-request-bytes)");
+  return text;
 }
 
 OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs) : path_(std::move(path)) {

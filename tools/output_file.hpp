@@ -4,6 +4,7 @@
 // was), and never onto one of the command's own inputs (compared by file identity, so
 // sub/../IN.csv and symlinks to IN.csv are caught too).
 
+#include <cstddef>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -31,5 +32,9 @@ class OutputFile {
 
 // Throws io.cannot_read unless `path` is a regular file that can be opened for reading.
 void require_readable_file(const std::string& path);
+
+// Reads a request file, or standard input for "-", refusing (input.too_large) one longer than
+// `max_bytes` after reading at most max_bytes + 1 of it: 1 GiB on standard input costs 1 MiB.
+std::string read_request_file(const std::string& path, std::size_t max_bytes);
 
 }  // namespace cybercover::cli

@@ -5,6 +5,7 @@
 
 #include "report.hpp"
 
+#include "flags.hpp"
 #include "output_file.hpp"
 
 #include <fcntl.h>
@@ -46,6 +47,7 @@ namespace fs = std::filesystem;
 constexpr const char* kReportUsage = R"(usage:
   cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en]
                     [--company NAME] [--max-measures N] [--chromium PATH] [--tables DIR]
+                    [--max-request-bytes N]
   cybercover report REQUEST.json --pdf REPORT.pdf [...]
   cybercover report REQUEST.json --json [-o PLAN.json] [--tables DIR]
 The report is one self-contained HTML page for the company (default --lang ja). --pdf prints it
@@ -56,9 +58,7 @@ standard input; -o - writes to standard output. Files are replaced only when com
 
 constexpr auto kChromiumTimeout = std::chrono::seconds(120);
 
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using cli::UsageError;
 
 struct ReportArgs {
   std::string input;
@@ -67,6 +67,7 @@ struct ReportArgs {
   ReportOptions options;
   std::string tables = default_tables_dir();
   std::string chromium;
+  std::size_t max_request_bytes = JsonReadOptions::kDefaultMaxBytes;
 };
 
 ReportArgs parse_args(int argc, char** argv) {
@@ -94,14 +95,9 @@ ReportArgs parse_args(int argc, char** argv) {
     } else if (arg == "--company") {
       a.options.company_name = value();
     } else if (arg == "--max-measures") {
-      const std::string n = value();
-      try {
-        std::size_t used = 0;
-        a.options.max_measures = std::stoi(n, &used);
-        if (used != n.size()) throw std::invalid_argument(n);
-      } catch (const std::exception&) {
-        throw UsageError("--max-measures must be a whole number, got " + n);
-      }
+      a.options.max_measures = static_cast<int>(whole_number_flag(arg, value(), 0, 200));
+    } else if (arg == "--max-request-bytes") {
+      a.max_request_bytes = static_cast<std::size_t>(whole_number_flag(arg, value(), 1, std::int64_t{1} << 30));
     } else if (arg == "--chromium") {
       a.chromium = value();
     } else if (arg == "--tables") {
@@ -120,13 +116,6 @@ ReportArgs parse_args(int argc, char** argv) {
   if (!a.json && a.html_out.empty() && a.pdf_out.empty()) throw UsageError("report needs -o REPORT.html and/or --pdf REPORT.pdf");
   if (a.pdf_out == "-") throw UsageError("--pdf needs a file name (a PDF is not written to standard output)");
   return a;
-}
-
-std::string read_input(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIoCannotRead, path, "cannot open file");
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // Whether two names denote one file: the same inode when both exist, else the same path.
@@ -272,9 +261,11 @@ int run(int argc, char** argv) {
   if (!a.pdf_out.empty()) pdf_file.emplace(a.pdf_out, std::vector<std::string>{a.input});
   if (!a.json) validate_report_options(a.options);
 
-  const std::string text = read_input(a.input);
+  const std::string text = read_request_file(a.input, a.max_request_bytes);
   const Engine engine(TableLibrary::load(a.tables));
-  const QuoteRequest request = parse_quote_request_text(text, engine.library());
+  JsonReadOptions read;
+  read.max_bytes = a.max_request_bytes;
+  const QuoteRequest request = parse_quote_request_text(text, engine.library(), read);
   std::string document;
   if (a.json) {
     write_json(plan_remediation(engine, request), document);

@@ -19,6 +19,7 @@
 #include "batch/portfolio_builder.hpp"
 #include "bindings.hpp"
 #include "detail/decimal_text.hpp"
+#include "detail/parallel.hpp"
 
 namespace cybercover::python {
 namespace {
@@ -565,7 +566,7 @@ const RatingTables& layout_for(const Engine& engine, const std::optional<Date>& 
 py::dict quote_columns(const Engine& engine, std::size_t rows, const py::list& columns, const py::object& answers,
                        const py::object& quote_date, const py::object& subsidy_program, const py::object& ids,
                        const py::object& day_column, int threads, bool collect) {
-  if (threads < 0) throw py::value_error("threads must be >= 0");
+  detail::check_thread_count(threads);
   PortfolioBuilder::Defaults defaults;
   const Missing missing;
   if (!quote_date.is_none()) {

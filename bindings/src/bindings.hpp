@@ -82,3 +82,36 @@ void bind_portfolio(py::module_& m);
 void bind_remediation(py::module_& m);
 
 }  // namespace cybercover::python
+
+// ---- Objects made with cls.__new__(cls) and never initialised (pickle protocols, copy
+// helpers and curious users do this): pybind11 would hand the methods a dangling pointer. The
+// bound classes' casters refuse such an object with a TypeError instead.
+namespace cybercover::python {
+template <typename T>
+class InitialisedCaster : public pybind11::detail::type_caster_base<T> {
+ public:
+  bool load(pybind11::handle src, bool convert) {
+    if (!pybind11::detail::type_caster_base<T>::load(src, convert)) return false;
+    if (pybind11::isinstance<T>(src)) {
+      auto* instance = reinterpret_cast<pybind11::detail::instance*>(src.ptr());
+      if (!instance->get_value_and_holder(pybind11::detail::get_type_info(typeid(T))).holder_constructed())
+        throw pybind11::type_error(pybind11::str(pybind11::type::handle_of(src).attr("__module__")).cast<std::string>() + "." +
+                                   pybind11::str(pybind11::type::handle_of(src).attr("__qualname__")).cast<std::string>() +
+                                   " object was created without __init__ (cls.__new__(cls)); make one with "
+                                   "its constructor or an Engine method");
+    }
+    return true;
+  }
+};
+}  // namespace cybercover::python
+
+namespace pybind11::detail {
+template <>
+class type_caster<cybercover::Engine> : public cybercover::python::InitialisedCaster<cybercover::Engine> {};
+template <>
+class type_caster<cybercover::python::QuoteResult>
+    : public cybercover::python::InitialisedCaster<cybercover::python::QuoteResult> {};
+template <>
+class type_caster<cybercover::python::AssessmentResultJson>
+    : public cybercover::python::InitialisedCaster<cybercover::python::AssessmentResultJson> {};
+}  // namespace pybind11::detail

@@ -9,7 +9,7 @@ namespace {
 // In ErrorCode order (a static_assert and a unit test keep them aligned).
 const std::array<ErrorCodeInfo, static_cast<std::size_t>(ErrorCode::kCount)> kCodes = {{
     {ErrorCode::kMalformedJson, "input.malformed_json", "The request text is not one JSON value; the message gives the line and column."},
-    {ErrorCode::kRequestTooLarge, "input.too_large", "The request is larger than the configured size limit; it was not parsed."},
+    {ErrorCode::kRequestTooLarge, "input.too_large", "The request is longer than the size limit (1 MiB by default; it was not parsed) or holds more JSON values than the limit (16,384)."},
     {ErrorCode::kTooDeep, "input.too_deep", "The request nests arrays or objects deeper than the parser allows."},
     {ErrorCode::kMissing, "input.missing", "A required field is absent, null, an empty cell or a missing value (NaN, NaT, None)."},
     {ErrorCode::kUnknownField, "input.unknown_field", "A field that the request contract does not define."},
@@ -69,6 +69,7 @@ const std::array<ErrorCodeInfo, static_cast<std::size_t>(ErrorCode::kCount)> kCo
     {ErrorCode::kTableInconsistent, "table.inconsistent", "Tables that disagree with each other (edition ids, dates, point totals, band counts)."},
     {ErrorCode::kTableOverlappingEditions, "table.overlapping_editions", "Two editions in force on the same day, or sharing an id."},
     {ErrorCode::kTableOverflow, "table.overflow", "A table whose premiums could overflow exact integer arithmetic."},
+    {ErrorCode::kTableTooLarge, "table.too_large", "A table file larger than the loader's limits (64 MiB, 2^20 JSON values)."},
     {ErrorCode::kIoCannotRead, "io.cannot_read", "A file or directory could not be opened or read."},
     {ErrorCode::kIoNotADirectory, "io.not_a_directory", "A path that must be a directory is not one."},
     {ErrorCode::kIoCannotWrite, "io.cannot_write", "An output file could not be written."},

@@ -196,7 +196,9 @@ TEST(Contract, EveryDoorGivesTheSameErrorForTheSameBadValue) {
     const Error& e = batch.errors[i].error;
     EXPECT_EQ(std::string(to_string(e.code())) + " | " + e.message(), expected[i]) << all[i].name << " (batch)";
     EXPECT_EQ(e.location().row, i + 1) << all[i].name;
-    if (e.field() != "answers") EXPECT_EQ(e.location().column, column_for_field(e.field())) << all[i].name;
+    if (e.field() != "answers") {
+      EXPECT_EQ(e.location().column, column_for_field(e.field())) << all[i].name;
+    }
   }
 }
 

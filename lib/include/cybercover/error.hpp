@@ -88,6 +88,7 @@ enum class ErrorCode : std::uint16_t {
   kTableInconsistent,        // table.inconsistent
   kTableOverlappingEditions, // table.overlapping_editions
   kTableOverflow,            // table.overflow
+  kTableTooLarge,            // table.too_large
   // ---- io
   kIoCannotRead,             // io.cannot_read
   kIoNotADirectory,          // io.not_a_directory

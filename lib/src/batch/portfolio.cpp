@@ -370,6 +370,7 @@ void allocate(PortfolioResult& r, const PortfolioColumns& c) {
 }  // namespace
 
 PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& columns, const BatchOptions& options) {
+  detail::check_thread_count(options.threads);
   check_columns(engine, columns);
   PortfolioResult out;
   allocate(out, columns);

@@ -66,7 +66,8 @@ std::string float_text(double value) {
 }
 
 std::optional<Decimal4> to_decimal4(const Rational& value) {
-  const Int128 scaled_num = value.num * Decimal4::kScale;
+  Int128 scaled_num;
+  if (__builtin_mul_overflow(value.num, static_cast<Int128>(Decimal4::kScale), &scaled_num)) return std::nullopt;
   if (scaled_num % value.den != 0) return std::nullopt;
   const Int128 scaled = scaled_num / value.den;
   if (scaled > INT64_MAX / 4 || scaled < -(INT64_MAX / 4)) return std::nullopt;

@@ -78,6 +78,13 @@ void JsonCursor::require_array() const {
   if (node().type != Type::kArray) fail_value(Rule::kWrongType, "must be an array");
 }
 
+void JsonCursor::require_array(std::size_t min, std::size_t max) const {
+  require_array();
+  const std::size_t n = node().count;
+  if (n < min) fail(Rule::kBelowMinimum, "must list at least " + std::to_string(min) + (min == 1 ? " entry" : " entries") + ", got " + std::to_string(n));
+  if (n > max) fail(Rule::kAboveMaximum, "must list at most " + std::to_string(max) + " entries, got " + std::to_string(n));
+}
+
 std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
   require_object();
   const std::uint32_t end = node().end;
@@ -124,6 +131,16 @@ JsonCursor JsonCursor::element(std::size_t index) const {
   return JsonCursor(*doc_, kind_, *prefix_, c);
 }
 
+std::vector<JsonCursor> JsonCursor::elements() const {
+  require_array();
+  std::vector<JsonCursor> out;
+  out.reserve(node().count);
+  const std::uint32_t end = node().end;
+  for (std::uint32_t c = doc_->first_child(index_); c < end; c = doc_->next_sibling(c))
+    out.emplace_back(*doc_, kind_, *prefix_, c);
+  return out;
+}
+
 std::int64_t JsonCursor::integer(std::int64_t min, std::int64_t max) const {
   const JsonDoc::Node& n = node();
   if (n.type != Type::kInteger) {
@@ -149,12 +166,16 @@ std::string_view JsonCursor::string_view() const {
   return node().text;
 }
 
+namespace {
+constexpr const char* kBeyondDoubles = "must be a number within the range of a double (about 1.8e308)";
+}  // namespace
+
 Rational JsonCursor::exact_number() const {
   const JsonDoc::Node& n = node();
   if (n.type == Type::kInteger) return Rational{n.integer, 1};
-  if (n.type != Type::kNumber) fail_value(Rule::kWrongType, "must be a number");
+  (void)finite_double();  // the type, NaN and 1e400 first, each with its own message
   const auto exact = parse_decimal_text(n.text);
-  if (!exact || !std::isfinite(n.number)) fail_value(Rule::kNumberOutOfRange, "must be a finite number");
+  if (!exact) fail_value(Rule::kNumberOutOfRange, "must have at most 30 significant digits and a magnitude below 1e36");
   return *exact;
 }
 
@@ -163,7 +184,8 @@ double JsonCursor::finite_double() const {
   if (n.type != Type::kInteger && n.type != Type::kNumber) fail_value(Rule::kWrongType, "must be a number");
   if (!std::isfinite(n.number)) {
     const bool literal = n.text.find("Infinity") != std::string_view::npos || n.text.find("NaN") != std::string_view::npos;
-    fail_value(literal ? Rule::kNotFinite : Rule::kNumberOutOfRange, "must be a finite number");
+    if (literal) fail_value(Rule::kNotFinite, "must be a finite number");
+    fail_value(Rule::kNumberOutOfRange, kBeyondDoubles);
   }
   return n.number;
 }
@@ -172,6 +194,17 @@ Decimal4 JsonCursor::decimal4() const {
   const auto d = to_decimal4(exact_number());
   if (!d) fail_value("must be a decimal with at most 4 decimal places");
   return *d;
+}
+
+Decimal4 JsonCursor::decimal4(Decimal4 min, Decimal4 max) const {
+  // The bounds first, on the double: 1e308 is "above the maximum", not "too many places".
+  const double v = node().type == Type::kInteger ? static_cast<double>(node().integer) : finite_double();
+  if (v < min.to_double()) fail_value(Rule::kBelowMinimum, "must be >= " + min.to_string());
+  if (v > max.to_double()) fail_value(Rule::kAboveMaximum, "must be <= " + max.to_string());
+  const Decimal4 d = decimal4();
+  if (d < min) fail_value(Rule::kBelowMinimum, "must be >= " + min.to_string());
+  if (d > max) fail_value(Rule::kAboveMaximum, "must be <= " + max.to_string());
+  return d;
 }
 
 Date JsonCursor::date() const {

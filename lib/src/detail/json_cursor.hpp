@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cybercover/date.hpp"
 #include "cybercover/error.hpp"
@@ -64,8 +65,12 @@ class JsonCursor {
   void only_keys(std::initializer_list<std::string_view> allowed) const;
   void require_object() const;
   void require_array() const;
+  // An array of min..max elements (tables bound every list, so no check is quadratic in a
+  // hostile file): below_minimum / above_maximum naming the count and the bound.
+  void require_array(std::size_t min, std::size_t max) const;
   std::size_t size() const { return node().count; }  // of an array or object
-  JsonCursor element(std::size_t index) const;
+  JsonCursor element(std::size_t index) const;  // O(index): walk with elements() instead
+  std::vector<JsonCursor> elements() const;      // of an array, in order
   // Calls f(key, cursor) for each member of an object, in document order.
   template <typename F>
   void for_each_member(F&& f) const {
@@ -80,6 +85,7 @@ class JsonCursor {
   std::string_view string_view() const;
   std::string string() const { return std::string(string_view()); }
   Decimal4 decimal4() const;         // at most 4 decimal places, finite
+  Decimal4 decimal4(Decimal4 min, Decimal4 max) const;  // and within [min, max]
   Rational exact_number() const;     // any finite JSON number, exactly as written
   double finite_double() const;
   Date date() const;                 // "YYYY-MM-DD"

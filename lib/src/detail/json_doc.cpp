@@ -2,6 +2,7 @@
 
 #include "detail/decimal_text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -14,7 +15,7 @@ class JsonParser {
  public:
   JsonParser(std::string_view text, JsonDoc& doc, const JsonDoc::ParseOptions& options)
       : text_(text), doc_(doc), reject_duplicates_(options.reject_duplicate_names),
-        allow_infinity_(options.allow_infinity_literals) {}
+        allow_infinity_(options.allow_infinity_literals), max_values_(options.max_values) {}
 
   void parse_document() {
     skip_space();
@@ -25,6 +26,7 @@ class JsonParser {
 
  private:
   static constexpr int kMaxDepth = 64;
+  static constexpr std::uint32_t kLinearNameCheck = 16;
 
   [[noreturn]] void fail(const std::string& what) const {
     std::size_t line = 1, column = 1;
@@ -62,6 +64,8 @@ class JsonParser {
   }
 
   std::uint32_t push(JsonDoc::Type type, std::string_view key) {
+    if (doc_.nodes_.size() >= max_values_)
+      throw JsonDoc::TooManyValues("holds more than " + std::to_string(max_values_) + " values");
     JsonDoc::Node n;
     n.type = type;
     n.key = key;
@@ -105,8 +109,9 @@ class JsonParser {
         skip_space();
         if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a member name in quotes");
         const std::string_view name = string();
-        // Reject duplicate names: which one wins differs between parsers.
-        if (reject_duplicates_)
+        // Reject duplicate names: which one wins differs between parsers. Small objects compare
+        // with the earlier members; large ones sort their names once, when they close.
+        if (reject_duplicates_ && count < kLinearNameCheck)
           for (std::uint32_t c = index + 1; c < doc_.nodes_.size(); c = doc_.nodes_[c].end)
             if (doc_.nodes_[c].key == name) fail("duplicate member name \"" + std::string(name) + "\"");
         skip_space();
@@ -117,9 +122,32 @@ class JsonParser {
         skip_space();
       } while (consume(','));
       if (!consume('}')) fail("expected ',' or '}' in an object");
+      if (reject_duplicates_ && count > kLinearNameCheck) check_unique_names(index);
     }
     doc_.nodes_[index].count = count;
     doc_.nodes_[index].end = static_cast<std::uint32_t>(doc_.nodes_.size());
+  }
+
+  // The duplicate that the linear check would have found first: the earliest member whose name
+  // an earlier member has. O(n log n); the error points after that member's name.
+  void check_unique_names(std::uint32_t object) {
+    names_.clear();
+    std::uint32_t ordinal = 0;
+    for (std::uint32_t c = object + 1; c < doc_.nodes_.size(); c = doc_.nodes_[c].end)
+      names_.emplace_back(doc_.nodes_[c].key, ordinal++);
+    std::sort(names_.begin(), names_.end());
+    std::uint32_t first_duplicate = UINT32_MAX;
+    std::string_view duplicate;
+    for (std::size_t i = 1; i < names_.size(); ++i)
+      if (names_[i].first == names_[i - 1].first && names_[i].second < first_duplicate) {
+        first_duplicate = names_[i].second;
+        duplicate = names_[i].first;
+      }
+    if (first_duplicate == UINT32_MAX) return;
+    const char* begin = text_.data();
+    if (duplicate.data() >= begin && duplicate.data() <= begin + text_.size())
+      pos_ = static_cast<std::size_t>(duplicate.data() - begin) + duplicate.size() + 1;  // after the closing quote
+    fail("duplicate member name \"" + std::string(duplicate) + "\"");
   }
 
   void array(int depth, std::string_view key) {
@@ -321,6 +349,8 @@ class JsonParser {
   JsonDoc& doc_;
   bool reject_duplicates_;
   bool allow_infinity_;
+  std::size_t max_values_;
+  std::vector<std::pair<std::string_view, std::uint32_t>> names_;  // scratch of check_unique_names
 };
 
 JsonDoc JsonDoc::parse(std::string_view text, bool reject_duplicate_names) {
@@ -331,7 +361,7 @@ JsonDoc JsonDoc::parse(std::string_view text, bool reject_duplicate_names) {
 
 JsonDoc JsonDoc::parse(std::string_view text, const ParseOptions& options) {
   JsonDoc doc;
-  doc.nodes_.reserve(text.size() / 16 + 8);
+  doc.nodes_.reserve(std::min(text.size() / 16 + 8, options.max_values));
   JsonParser(text, doc, options).parse_document();
   return doc;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,13 @@ class JsonDoc {
   struct ParseOptions {
     bool reject_duplicate_names = true;
     bool allow_infinity_literals = false;  // Infinity / -Infinity (Python floats), not JSON
+    // At most this many values (nodes), so that the nodes cost at most max_values x 64 bytes
+    // whatever the text: [0,0,0,...] would otherwise cost 32 bytes per byte of input.
+    std::size_t max_values = std::size_t{1} << 20;
+  };
+  // Thrown (instead of std::invalid_argument) when the document holds more than max_values.
+  struct TooManyValues : std::length_error {
+    using std::length_error::length_error;
   };
   static JsonDoc parse(std::string_view text, const ParseOptions& options);
   // Copies an nlohmann value, keeping NaN and infinities as numbers (for the checks to reject).

@@ -243,11 +243,19 @@ QuoteRequest quote_request_from(const JsonDoc& doc, const TableLibrary& library)
 }
 
 JsonDoc parse_text(std::string_view text, const std::string& what, const JsonReadOptions& options) {
+  if (text.size() > options.max_bytes)
+    throw Error(ErrorCode::kRequestTooLarge, what,
+                "is " + std::to_string(text.size()) + " bytes; the limit is " + std::to_string(options.max_bytes) +
+                    " bytes (JsonReadOptions::max_bytes)");
   try {
     JsonDoc::ParseOptions parse;
     parse.reject_duplicate_names = false;  // checked field by field
     parse.allow_infinity_literals = options.allow_infinity_literals;
+    parse.max_values = options.max_values;
     return JsonDoc::parse(text, parse);
+  } catch (const JsonDoc::TooManyValues& e) {
+    throw Error(ErrorCode::kRequestTooLarge, what,
+                std::string(e.what()) + "; the limit is " + std::to_string(options.max_values) + " (JsonReadOptions::max_values)");
   } catch (const std::invalid_argument& e) {
     throw Error(ErrorCode::kMalformedJson, what, std::string("malformed JSON: ") + e.what());
   }
@@ -484,17 +492,17 @@ nlohmann::json to_json(const Quote& quote) {
   return nlohmann::json::parse(text);
 }
 
-std::string quote_json(const Engine& engine, std::string_view request_text) {
+std::string quote_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options) {
   std::string out;
   out.reserve(16384);
-  write_json(engine.quote(parse_quote_request_text(request_text, engine.library())), out);
+  write_json(engine.quote(parse_quote_request_text(request_text, engine.library(), options)), out);
   return out;
 }
 
-std::string assess_json(const Engine& engine, std::string_view request_text) {
+std::string assess_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options) {
   std::string out;
   out.reserve(16384);
-  write_json(engine.assess(parse_assessment_request_text(request_text, engine.library())), out);
+  write_json(engine.assess(parse_assessment_request_text(request_text, engine.library(), options)), out);
   return out;
 }
 

@@ -33,11 +33,11 @@ void load_remediation(const JsonCursor& root, RemediationTable& t, const Questio
 
   // ---- effort classes
   const JsonCursor classes = root.at("effort_classes");
-  classes.require_array();
-  if (classes.size() == 0) classes.fail("must list at least one effort class");
+  classes.require_array(1, 64);
   std::vector<std::string> class_keys;
+  const std::vector<JsonCursor> classes_elements = classes.elements();
   for (std::size_t i = 0; i < classes.size(); ++i) {
-    const JsonCursor c = classes.element(i);
+    const JsonCursor c = classes_elements[i];
     c.only_keys({"key", "name_ja", "name_en", "typical_cost_yen"});
     EffortClass e;
     e.key = c.at("key").string();
@@ -67,9 +67,10 @@ void load_remediation(const JsonCursor& root, RemediationTable& t, const Questio
   for (std::size_t c = 0; c < class_keys.size(); ++c) {
     const auto list = items.find(class_keys[c]);
     if (!list) continue;  // a class no item is in
-    list->require_array();
+    list->require_array(0, q.items.size());
+    const std::vector<JsonCursor> list_elements = list->elements();
     for (std::size_t i = 0; i < list->size(); ++i) {
-      const JsonCursor id = list->element(i);
+      const JsonCursor id = list_elements[i];
       const int index = q.item_index(id.string_view());
       if (index < 0) id.fail_value(Rule::kUnknownValue, "unknown item: not in questionnaire.json");
       int& slot = t.item_effort[static_cast<std::size_t>(index)];
@@ -140,10 +141,10 @@ void load_remediation(const JsonCursor& root, RemediationTable& t, const Questio
 
   // ---- readings of the score, best first, down to 0
   const JsonCursor readings = root.at("score_readings");
-  readings.require_array();
-  if (readings.size() == 0) readings.fail("must list at least one reading");
+  readings.require_array(1, 64);
+  const std::vector<JsonCursor> readings_elements = readings.elements();
   for (std::size_t i = 0; i < readings.size(); ++i) {
-    const JsonCursor r = readings.element(i);
+    const JsonCursor r = readings_elements[i];
     r.only_keys({"min_score", "label_ja", "label_en", "reading_ja", "reading_en"});
     ScoreReading reading;
     reading.min_score = static_cast<int>(r.at("min_score").integer(0, q.max_score));

@@ -594,6 +594,7 @@ namespace {
 
 template <typename Plan>
 std::vector<RemediationSummary> run_batch(std::size_t rows, const RemediationBatchOptions& options, Plan plan_row) {
+  detail::check_thread_count(options.threads);
   std::vector<RemediationSummary> out(rows);
   std::vector<std::exception_ptr> failures(rows);
   const std::size_t workers = detail::worker_count(options.threads, rows, 8);

@@ -6,9 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
+#include "cybercover/contract/request_contract.hpp"
 #include "cybercover/error.hpp"
 #include "cybercover/fixed_list.hpp"
 #include "cybercover/tables/rating_tables.hpp"
@@ -17,12 +21,35 @@
 #include "detail/sha256.hpp"
 #include "remediation/load_remediation.hpp"
 #include "tables/compiled_questionnaire.hpp"
+#include "tables/premium_bounds.hpp"
+#include "tables/table_files.hpp"
 
 namespace cybercover {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// Upper bounds on every list of a table (docs/tables.md): far above any real product, low
+// enough that no check of a hostile file is slow.
+namespace limits {
+constexpr std::size_t kMaxDomains = 99;  // numbered 1..99
+constexpr std::size_t kMaxItems = 10000;
+constexpr std::size_t kMaxTiers = 16;
+constexpr std::size_t kMaxSmeCategories = 64;
+constexpr std::size_t kMaxIndustries = 1000;
+constexpr std::size_t kMaxBands = 64;         // employee bands, revenue bands
+constexpr std::size_t kMaxOptionRows = 64;    // limits and deductibles of a section
+constexpr std::size_t kMaxSubsidyPrograms = 256;
+// Every amount of yen in a table, like every amount in a request (bounds::kMaxYen).
+constexpr std::int64_t kMaxTableYen = bounds::kMaxYen;
+constexpr std::int64_t kMaxPoints = 1'000'000;      // one posture adjustment
+constexpr std::int64_t kMaxIndex = 1'000'000'000'000;  // tier minimums and the index floor
+constexpr std::int64_t kMaxCount = 1'000'000'000'000;  // band edges, thresholds of counts
+// A factor is a positive 4-place decimal up to this.
+constexpr Decimal4 kMaxFactor = Decimal4::from_integer(1000);
+}  // namespace limits
+
 using detail::JsonCursor;
 using detail::JsonDoc;
 using detail::Rule;
@@ -37,14 +64,6 @@ struct TableFile {
 constexpr const char* kTableNames[] = {"questionnaire", "posture",   "underwriting", "base_cover",
                                        "top_up",        "subsidies", "loss_model",   "remediation"};
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIoCannotRead, path.string(), "cannot open file");
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 JsonCursor root_of(const TableFile& f) {
   return JsonCursor(f.document, ErrorKind::kTable, f.display_path);
 }
@@ -55,26 +74,39 @@ JsonCursor root_of(const TableFile& f) {
 template <typename T, typename ReadValue>
 std::vector<T> read_keyed(const JsonCursor& c, const std::vector<std::string>& names, const std::string& source,
                           ReadValue read_value) {
-  std::string expected;
-  for (const auto& n : names) expected += (expected.empty() ? "" : ", ") + n;
+  auto expected = [&] {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  // One pass over the members and hashed names: linear however long both lists are.
+  std::unordered_map<std::string_view, std::size_t> position;
+  position.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) position.emplace(names[i], i);
+  std::vector<std::optional<JsonCursor>> given(names.size());
   c.for_each_member([&](std::string_view key, const JsonCursor& value) {
-    if (std::find(names.begin(), names.end(), key) == names.end())
-      value.fail(Rule::kUnknownKey, "unknown key: expected one of " + source + " (" + expected + ")");
+    const auto it = position.find(key);
+    if (it == position.end())
+      value.fail(Rule::kUnknownKey, "unknown key: expected one of " + source + " (" + expected() + ")");
+    if (!value.is_null()) given[it->second] = value;
   });
   std::vector<T> out;
-  for (const auto& name : names) {
-    const auto value = c.find(name);
-    if (!value) c.fail(Rule::kMissing, "missing \"" + name + "\": must give a value for each of " + source + " (" + expected + ")");
-    out.push_back(read_value(*value));
+  out.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!given[i])
+      c.fail(Rule::kMissing, "missing \"" + names[i] + "\": must give a value for each of " + source + " (" + expected() + ")");
+    out.push_back(read_value(*given[i]));
   }
   return out;
 }
 
 Decimal4 positive_factor(const JsonCursor& c) {
-  const Decimal4 d = c.decimal4();
-  if (d.scaled() <= 0) c.fail_value("must be a positive factor");
-  return d;
+  if (c.finite_double() <= 0) c.fail_value(Rule::kBelowMinimum, "must be a positive factor");
+  return c.decimal4(Decimal4::from_scaled(1), limits::kMaxFactor);
 }
+
+Yen yen(const JsonCursor& c) { return c.integer(0, limits::kMaxTableYen); }
+std::int64_t points(const JsonCursor& c) { return c.integer(-limits::kMaxPoints, limits::kMaxPoints); }
 
 double positive_double(const JsonCursor& c) {
   const double v = c.finite_double();
@@ -98,17 +130,15 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   credits.only_keys({"yes", "partial", "no", "unknown"});
   for (Answer a : {Answer::kYes, Answer::kPartial, Answer::kNo, Answer::kUnknown}) {
     const JsonCursor c = credits.at(std::string(to_string(a)));
-    const Decimal4 credit = c.decimal4();
-    if (credit.scaled() < 0 || credit.scaled() > Decimal4::kScale) c.fail_value("must be between 0 and 1");
-    q.credit[static_cast<int>(a)] = credit;
+    q.credit[static_cast<int>(a)] = c.decimal4(Decimal4::from_integer(0), Decimal4::from_integer(1));
   }
 
   const JsonCursor domains = root.at("domains");
-  domains.require_array();
-  if (domains.size() == 0) domains.fail("must list at least one domain");
+  domains.require_array(1, limits::kMaxDomains);
   std::set<std::string> domain_keys;
+  const std::vector<JsonCursor> domains_elements = domains.elements();
   for (std::size_t i = 0; i < domains.size(); ++i) {
-    const JsonCursor d = domains.element(i);
+    const JsonCursor d = domains_elements[i];
     d.only_keys({"number", "key", "name_ja", "name_en"});
     Domain domain;
     domain.number = static_cast<int>(d.at("number").integer(1, 99));
@@ -122,11 +152,12 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   }
 
   const JsonCursor items = root.at("items");
-  items.require_array();
+  items.require_array(1, limits::kMaxItems);
   std::set<std::string> ids;
   std::set<std::int64_t> ipa_numbers;
+  const std::vector<JsonCursor> items_elements = items.elements();
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const JsonCursor it = items.element(i);
+    const JsonCursor it = items_elements[i];
     it.only_keys({"id", "domain", "points", "ipa_no", "allow_na", "security_action",
                   "question_ja", "question_en", "measure_ja", "measure_en"});
     Item item;
@@ -183,7 +214,7 @@ void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
   for (std::size_t i = 0; i < q.items.size(); ++i) {
     const Item& item = q.items[i];
     if (item.number != ++count_of_domain[static_cast<std::size_t>(item.domain)])
-      items.element(i).at("id").fail_value(Rule::kNotIncreasing, "item numbers must run 1, 2, 3... within a domain");
+      items_elements[i].at("id").fail_value(Rule::kNotIncreasing, "item numbers must run 1, 2, 3... within a domain");
   }
   if (q.total_points != q.max_score)
     items.fail(Rule::kInconsistent, "item points sum to " + std::to_string(q.total_points) + ", must sum to max_score " +
@@ -196,40 +227,36 @@ void load_posture(const JsonCursor& root, PostureTable& p) {
                   "legacy_os_points", "phishing", "prior_incidents", "index_floor", "tiers"});
   const JsonCursor utm = root.at("utm");
   utm.only_keys({"managed_points", "unmanaged_points"});
-  p.utm_managed = utm.at("managed_points").integer();
-  p.utm_unmanaged = utm.at("unmanaged_points").integer();
+  p.utm_managed = points(utm.at("managed_points"));
+  p.utm_unmanaged = points(utm.at("unmanaged_points"));
   const JsonCursor edr = root.at("edr");
   edr.only_keys({"managed_max_points", "learning_max_points", "self_managed_max_points",
                  "learning_days"});
-  p.edr_managed_max = edr.at("managed_max_points").integer(0, 1000000);
-  p.edr_learning_max = edr.at("learning_max_points").integer(0, 1000000);
-  p.edr_self_managed_max = edr.at("self_managed_max_points").integer(0, 1000000);
+  p.edr_managed_max = edr.at("managed_max_points").integer(0, limits::kMaxPoints);
+  p.edr_learning_max = edr.at("learning_max_points").integer(0, limits::kMaxPoints);
+  p.edr_self_managed_max = edr.at("self_managed_max_points").integer(0, limits::kMaxPoints);
   p.edr_learning_days = static_cast<std::int32_t>(edr.at("learning_days").integer(0, 3650));
-  p.legacy_os = root.at("legacy_os_points").integer();
+  p.legacy_os = points(root.at("legacy_os_points"));
   const JsonCursor ph = root.at("phishing");
   ph.only_keys({"low_max_rate", "low_points", "high_above_rate", "high_points"});
-  p.phishing_low_max_rate = ph.at("low_max_rate").decimal4();
-  p.phishing_high_above_rate = ph.at("high_above_rate").decimal4();
-  for (const char* key : {"low_max_rate", "high_above_rate"}) {
-    const Decimal4 r = ph.at(key).decimal4();
-    if (r.scaled() < 0 || r.scaled() > Decimal4::kScale) ph.at(key).fail_value("must be between 0 and 1");
-  }
+  p.phishing_low_max_rate = ph.at("low_max_rate").decimal4(Decimal4::from_integer(0), Decimal4::from_integer(1));
+  p.phishing_high_above_rate = ph.at("high_above_rate").decimal4(Decimal4::from_integer(0), Decimal4::from_integer(1));
   if (p.phishing_high_above_rate < p.phishing_low_max_rate)
     ph.at("high_above_rate").fail_value("must not be below low_max_rate");
-  p.phishing_low = ph.at("low_points").integer();
-  p.phishing_high = ph.at("high_points").integer();
+  p.phishing_low = points(ph.at("low_points"));
+  p.phishing_high = points(ph.at("high_points"));
   const JsonCursor inc = root.at("prior_incidents");
   inc.only_keys({"points_per_incident", "max_counted"});
-  p.prior_incident_points = inc.at("points_per_incident").integer();
+  p.prior_incident_points = points(inc.at("points_per_incident"));
   p.prior_incidents_max_counted = inc.at("max_counted").integer(0, 1000);
-  p.floor = root.at("index_floor").integer();
+  p.floor = root.at("index_floor").integer(-limits::kMaxIndex, limits::kMaxIndex);
 
   const JsonCursor tiers = root.at("tiers");
-  tiers.require_array();
-  if (tiers.size() < 1) tiers.fail("must list at least one tier");
+  tiers.require_array(1, limits::kMaxTiers);
   std::set<std::string> names;
+  const std::vector<JsonCursor> tiers_elements = tiers.elements();
   for (std::size_t i = 0; i < tiers.size(); ++i) {
-    const JsonCursor t = tiers.element(i);
+    const JsonCursor t = tiers_elements[i];
     t.only_keys({"tier", "min_index"});
     Tier tier;
     tier.name = t.at("tier").string();
@@ -237,7 +264,7 @@ void load_posture(const JsonCursor& root, PostureTable& p) {
     const bool last = i + 1 == tiers.size();
     if (const auto m = t.find("min_index")) {
       if (last) m->fail_value("the last tier is the catch-all and must have min_index null");
-      tier.min_index = m->integer();
+      tier.min_index = m->integer(-limits::kMaxIndex, limits::kMaxIndex);
       if (!p.tiers.empty() && *tier.min_index >= *p.tiers.back().min_index)
         m->fail_value(Rule::kNotIncreasing, "min_index must decrease from one tier to the next");
     } else if (!last) {
@@ -258,16 +285,17 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
   root.only_keys({"table", "edition", "effective_from", "effective_to", "sme_categories",
                   "industries", "revenue_max_yen", "refer"});
   const JsonCursor cats = root.at("sme_categories");
-  cats.require_array();
+  cats.require_array(0, limits::kMaxSmeCategories);
+  const std::vector<JsonCursor> cats_elements = cats.elements();
   for (std::size_t i = 0; i < cats.size(); ++i) {
-    const JsonCursor c = cats.element(i);
+    const JsonCursor c = cats_elements[i];
     c.only_keys({"key", "capital_max_yen", "employees_max"});
     SmeCategory cat;
     cat.key = c.at("key").string();
     for (const auto& other : u.sme_categories)
       if (other.key == cat.key) c.at("key").fail_value(Rule::kDuplicate, "duplicate SME category");
-    cat.capital_max_yen = c.at("capital_max_yen").integer(0);
-    cat.employees_max = c.at("employees_max").integer(0);
+    cat.capital_max_yen = yen(c.at("capital_max_yen"));
+    cat.employees_max = c.at("employees_max").integer(0, limits::kMaxCount);
     u.sme_categories.push_back(std::move(cat));
   }
   auto category_index = [&](const JsonCursor& c) {
@@ -277,10 +305,10 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
     c.fail_value("unknown SME category");
   };
   const JsonCursor inds = root.at("industries");
-  inds.require_array();
-  if (inds.size() == 0) inds.fail("must list at least one industry");
+  inds.require_array(1, limits::kMaxIndustries);
+  const std::vector<JsonCursor> inds_elements = inds.elements();
   for (std::size_t i = 0; i < inds.size(); ++i) {
-    const JsonCursor c = inds.element(i);
+    const JsonCursor c = inds_elements[i];
     c.only_keys({"key", "sme_category", "rubber_products_category"});
     Industry ind;
     ind.key = c.at("key").string();
@@ -289,26 +317,27 @@ PendingReferSection load_underwriting(const JsonCursor& root, UnderwritingTable&
     if (const auto r = c.find("rubber_products_category")) ind.rubber_category = category_index(*r);
     u.industries.push_back(std::move(ind));
   }
-  u.revenue_max_yen = root.at("revenue_max_yen").integer(0);
+  u.revenue_max_yen = yen(root.at("revenue_max_yen"));
   const JsonCursor refer = root.at("refer");
   refer.only_keys({"tier_high_limit", "too_many_unknown_min", "prior_incidents_min",
                    "legacy_os_unprotected_min"});
   const JsonCursor thl = refer.at("tier_high_limit");
   thl.only_keys({"tiers", "section", "limit_above_yen"});
   const JsonCursor tiers = thl.at("tiers");
-  tiers.require_array();
+  tiers.require_array(0, limits::kMaxTiers);
+  const std::vector<JsonCursor> tiers_elements = tiers.elements();
   for (std::size_t i = 0; i < tiers.size(); ++i) {
-    const std::string name = tiers.element(i).string();
+    const std::string name = tiers_elements[i].string();
     int found = -1;
     for (std::size_t t = 0; t < posture.tiers.size(); ++t)
       if (posture.tiers[t].name == name) found = static_cast<int>(t);
-    if (found < 0) tiers.element(i).fail_value("unknown tier (the tiers are those of posture.json)");
+    if (found < 0) tiers_elements[i].fail_value("unknown tier (the tiers are those of posture.json)");
     u.high_limit_tiers.push_back(found);
   }
-  u.high_limit_above_yen = thl.at("limit_above_yen").integer(0);
-  u.too_many_unknown_min = refer.at("too_many_unknown_min").integer(1);
-  u.prior_incidents_min = refer.at("prior_incidents_min").integer(1);
-  u.legacy_os_min = refer.at("legacy_os_unprotected_min").integer(1);
+  u.high_limit_above_yen = yen(thl.at("limit_above_yen"));
+  u.too_many_unknown_min = refer.at("too_many_unknown_min").integer(1, limits::kMaxCount);
+  u.prior_incidents_min = refer.at("prior_incidents_min").integer(1, limits::kMaxCount);
+  u.legacy_os_min = refer.at("legacy_os_unprotected_min").integer(1, limits::kMaxCount);
   return {thl.at("section").string(), thl.at("section")};
 }
 
@@ -323,15 +352,15 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
   root.only_keys({"table", "edition", "effective_from", "effective_to", "employee_bands",
                   "plans", "tier_factors", "months_per_year"});
   const JsonCursor bands = root.at("employee_bands");
-  bands.require_array();
-  if (bands.size() == 0) bands.fail("must list at least one band");
+  bands.require_array(1, limits::kMaxBands);
+  const std::vector<JsonCursor> bands_elements = bands.elements();
   for (std::size_t i = 0; i < bands.size(); ++i) {
-    const JsonCursor band = bands.element(i);
+    const JsonCursor band = bands_elements[i];
     band.only_keys({"max_employees"});
     const bool last = i + 1 == bands.size();
     if (const auto m = band.find("max_employees")) {
       if (last) m->fail_value("the last band is open-ended and must have max_employees null");
-      const std::int64_t max = m->integer(1);
+      const std::int64_t max = m->integer(1, limits::kMaxCount);
       if (!b.employee_band_max.empty() && max <= b.employee_band_max.back())
         m->fail_value(Rule::kNotIncreasing, "bands must be contiguous and increasing");
       b.employee_band_max.push_back(max);
@@ -348,7 +377,7 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
     BasePlan& bp = b.plans[static_cast<int>(plan)];
     pc->only_keys({"limit_yen", "requires", "monthly_rate", "price_cap"});
     bp.offered = true;
-    bp.limit_yen = pc->at("limit_yen").integer(1);
+    bp.limit_yen = pc->at("limit_yen").integer(1, limits::kMaxTableYen);
     const JsonCursor req = pc->at("requires");
     req.only_keys({"utm", "edr"});
     for (const char* control : {"utm", "edr"}) {
@@ -365,17 +394,18 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
         by_band->fail(Rule::kInconsistent, "must give one rate per employee band (" +
                       std::to_string(b.employee_band_max.size()) + "), got " +
                       std::to_string(by_band->size()));
+      const std::vector<JsonCursor> by_band_elements = by_band->elements();
       for (std::size_t i = 0; i < by_band->size(); ++i)
-        bp.rate_by_employee_band.push_back(by_band->element(i).integer(0));
+        bp.rate_by_employee_band.push_back(yen(by_band_elements[i]));
     }
-    if (const auto per = rate.find("per_covered_endpoint_yen")) bp.rate_per_covered_endpoint_yen = per->integer(0);
-    if (const auto min = rate.find("minimum_yen")) bp.rate_minimum_yen = min->integer(0);
+    if (const auto per = rate.find("per_covered_endpoint_yen")) bp.rate_per_covered_endpoint_yen = yen(*per);
+    if (const auto min = rate.find("minimum_yen")) bp.rate_minimum_yen = yen(*min);
     if (bp.rate_by_employee_band.empty() && bp.rate_per_covered_endpoint_yen == 0 && bp.rate_minimum_yen == 0)
       rate.fail("must give a band rate, a per-endpoint rate or a minimum");
     const JsonCursor cap = pc->at("price_cap");
     cap.only_keys({"fixed_yen", "per_covered_endpoint_yen"});
-    if (const auto f = cap.find("fixed_yen")) bp.cap_fixed_yen = f->integer(0);
-    if (const auto per = cap.find("per_covered_endpoint_yen")) bp.cap_per_covered_endpoint_yen = per->integer(0);
+    if (const auto f = cap.find("fixed_yen")) bp.cap_fixed_yen = yen(*f);
+    if (const auto per = cap.find("per_covered_endpoint_yen")) bp.cap_per_covered_endpoint_yen = yen(*per);
   }
   b.tier_factors = read_keyed<Decimal4>(root.at("tier_factors"), tier_names(posture), "the tiers of posture.json", positive_factor);
   b.months_per_year = root.at("months_per_year").integer(1, 12);
@@ -383,14 +413,14 @@ void load_base_cover(const JsonCursor& root, BaseCoverTable& b, const PostureTab
 
 // ---- top-up -----------------------------------------------------------------------------
 std::vector<LimitOption> load_options(const JsonCursor& rows, const char* amount_key) {
-  rows.require_array();
-  if (rows.size() == 0) rows.fail("must list at least one row");
+  rows.require_array(1, limits::kMaxOptionRows);
   std::vector<LimitOption> out;
+  const std::vector<JsonCursor> rows_elements = rows.elements();
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const JsonCursor r = rows.element(i);
+    const JsonCursor r = rows_elements[i];
     r.only_keys({amount_key, "factor"});
     LimitOption o;
-    o.amount_yen = r.at(amount_key).integer(0);
+    o.amount_yen = yen(r.at(amount_key));
     if (!out.empty() && o.amount_yen <= out.back().amount_yen)
       r.at(amount_key).fail_value(Rule::kNotIncreasing, "amounts must be unique and increasing");
     o.factor = positive_factor(r.at("factor"));
@@ -410,8 +440,9 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
   if (sections.size() > kMaxSections)
     sections.fail("lists " + std::to_string(sections.size()) + " sections; at most " + std::to_string(kMaxSections) + " are supported");
   std::vector<std::string> section_names;
+  const std::vector<JsonCursor> sections_elements = sections.elements();
   for (std::size_t i = 0; i < sections.size(); ++i) {
-    const JsonCursor s = sections.element(i);
+    const JsonCursor s = sections_elements[i];
     s.only_keys({"key", "name_ja", "limits", "deductibles", "default_deductible_yen",
                  "excess_over_base_cover"});
     Section sec;
@@ -420,7 +451,7 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
     sec.name_ja = s.at("name_ja").string();
     sec.limits = load_options(s.at("limits"), "limit_yen");
     sec.deductibles = load_options(s.at("deductibles"), "deductible_yen");
-    sec.default_deductible_yen = s.at("default_deductible_yen").integer(0);
+    sec.default_deductible_yen = yen(s.at("default_deductible_yen"));
     if (sec.deductible_row(sec.default_deductible_yen) < 0)
       s.at("default_deductible_yen").fail_value("must be one of the section's deductibles");
     sec.excess_over_base_cover = s.at("excess_over_base_cover").boolean();
@@ -428,17 +459,17 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
     t.sections.push_back(std::move(sec));
   }
   const JsonCursor bands = root.at("revenue_bands");
-  bands.require_array();
-  if (bands.size() == 0) bands.fail("must list at least one band");
+  bands.require_array(1, limits::kMaxBands);
+  const std::vector<JsonCursor> bands_elements = bands.elements();
   for (std::size_t i = 0; i < bands.size(); ++i) {
-    const JsonCursor b = bands.element(i);
+    const JsonCursor b = bands_elements[i];
     b.only_keys({"max_revenue_yen", "base_premium_yen"});
     RevenueBand band;
-    band.max_revenue_yen = b.at("max_revenue_yen").integer(1);
+    band.max_revenue_yen = b.at("max_revenue_yen").integer(1, limits::kMaxTableYen);
     if (!t.revenue_bands.empty() && band.max_revenue_yen <= t.revenue_bands.back().max_revenue_yen)
       b.at("max_revenue_yen").fail_value(Rule::kNotIncreasing, "bands must be contiguous and increasing");
     band.base_premium_yen = read_keyed<Yen>(b.at("base_premium_yen"), section_names, "the sections above",
-                                            [](const JsonCursor& c) { return c.integer(0); });
+                                            yen);
     t.revenue_bands.push_back(std::move(band));
   }
   if (t.revenue_bands.back().max_revenue_yen < u.revenue_max_yen)
@@ -458,8 +489,9 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
   if (multi.size() != t.sections.size())
     multi.fail(Rule::kInconsistent, "must give one factor per number of sections (" + std::to_string(t.sections.size()) +
                "), got " + std::to_string(multi.size()));
-  for (std::size_t i = 0; i < multi.size(); ++i) t.multi_section_factors.push_back(positive_factor(multi.element(i)));
-  t.minimum_premium_yen = root.at("minimum_premium_yen").integer(0);
+  const std::vector<JsonCursor> multi_elements = multi.elements();
+  for (std::size_t i = 0; i < multi.size(); ++i) t.multi_section_factors.push_back(positive_factor(multi_elements[i]));
+  t.minimum_premium_yen = yen(root.at("minimum_premium_yen"));
   const JsonCursor inst = root.at("instalment");
   inst.only_keys({"loading", "months"});
   t.instalment_loading = positive_factor(inst.at("loading"));
@@ -470,9 +502,10 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
 void load_subsidies(const JsonCursor& root, std::vector<SubsidyProgram>& programs) {
   root.only_keys({"table", "edition", "effective_from", "effective_to", "programs"});
   const JsonCursor list = root.at("programs");
-  list.require_array();
+  list.require_array(0, limits::kMaxSubsidyPrograms);
+  const std::vector<JsonCursor> list_elements = list.elements();
   for (std::size_t i = 0; i < list.size(); ++i) {
-    const JsonCursor c = list.element(i);
+    const JsonCursor c = list_elements[i];
     c.only_keys({"id", "name_ja", "share", "cap_yen", "in_force_from", "in_force_to",
                  "requires_sme", "requires_security_action"});
     SubsidyProgram p;
@@ -484,7 +517,7 @@ void load_subsidies(const JsonCursor& root, std::vector<SubsidyProgram>& program
     share.only_keys({"numerator", "denominator"});
     p.share_denominator = share.at("denominator").integer(1, 1000000);
     p.share_numerator = share.at("numerator").integer(0, p.share_denominator);
-    p.cap_yen = c.at("cap_yen").integer(0);
+    p.cap_yen = yen(c.at("cap_yen"));
     p.in_force.from = c.at("in_force_from").date();
     p.in_force.to = c.at("in_force_to").date();
     if (*p.in_force.to < p.in_force.from) c.at("in_force_to").fail_value("must not be before in_force_from");
@@ -506,7 +539,8 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
   if (lambdas.size() != base.employee_band_max.size())
     lambdas.fail(Rule::kInconsistent, "must give one frequency per employee band of base_cover.json (" +
                  std::to_string(base.employee_band_max.size()) + ")");
-  for (std::size_t i = 0; i < lambdas.size(); ++i) m.frequency_by_employee_band.push_back(positive_double(lambdas.element(i)));
+  const std::vector<JsonCursor> lambdas_elements = lambdas.elements();
+  for (std::size_t i = 0; i < lambdas.size(); ++i) m.frequency_by_employee_band.push_back(positive_double(lambdas_elements[i]));
   m.tier_multipliers = read_keyed<double>(freq.at("tier_multipliers"), tier_names(posture), "the tiers of posture.json",
                                           positive_double);
   const JsonCursor sev = root.at("severity");
@@ -536,13 +570,10 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
 }  // namespace
 
 std::shared_ptr<const RatingTables> load_edition(const std::string& edition_dir) {
-  const fs::path dir(edition_dir);
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::kIoNotADirectory, edition_dir, "not a directory");
   std::map<std::string, std::string> contents;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
-    contents.emplace(entry.path().filename().generic_string(), read_file(entry.path()));
+  for (const auto& entry : detail::list_directory(edition_dir)) {
+    if (!entry.is_regular_file || fs::path(entry.name).extension() != ".json") continue;
+    contents.emplace(entry.name, detail::read_table_file(entry.path));
   }
   return load_edition_from_files(contents, edition_dir);
 }
@@ -555,9 +586,15 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
     TableFile& f = files[name];  // parsed in place: the document views its bytes
     f.relative_path = name;
     f.display_path = (dir / name).generic_string();
+    if (bytes.size() > detail::kMaxTableFileBytes)
+      throw Error(ErrorCode::kTableTooLarge, f.display_path,
+                  "is " + std::to_string(bytes.size()) + " bytes; a table file may have at most " +
+                      std::to_string(detail::kMaxTableFileBytes));
     f.bytes = bytes;
     try {
       f.document = JsonDoc::parse(f.bytes);
+    } catch (const JsonDoc::TooManyValues& e) {
+      throw Error(ErrorCode::kTableTooLarge, f.display_path, e.what());
     } catch (const std::invalid_argument& e) {
       throw Error(ErrorCode::kTableMalformedJson, f.display_path, std::string("malformed JSON: ") + e.what());
     }
@@ -614,6 +651,7 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
   load_loss_model(root_of(*by_table["loss_model"]), tables->loss_model, tables->posture,
                   tables->base_cover, tables->top_up);
   detail::load_remediation(root_of(*by_table["remediation"]), tables->remediation, tables->questionnaire, tables->base_cover);
+  detail::prove_premiums_fit(*tables, {by_table["base_cover"]->display_path, by_table["top_up"]->display_path});
 
   detail::Sha256 hash;
   for (const auto& [rel, f] : files) {

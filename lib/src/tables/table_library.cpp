@@ -1,5 +1,7 @@
 #include "cybercover/tables/table_library.hpp"
 
+#include "tables/table_files.hpp"
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -24,13 +26,11 @@ namespace cybercover {
 namespace fs = std::filesystem;
 
 TableLibrary TableLibrary::load(const std::string& root) {
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) throw Error(ErrorCode::kIoNotADirectory, root, "not a directory");
   std::vector<std::string> edition_dirs;
   bool has_json_files = false;
-  for (const auto& entry : fs::directory_iterator(root)) {
-    if (entry.is_directory()) edition_dirs.push_back(entry.path().string());
-    if (entry.is_regular_file() && entry.path().extension() == ".json") has_json_files = true;
+  for (const auto& entry : detail::list_directory(root)) {
+    if (entry.is_directory) edition_dirs.push_back(entry.path);
+    if (entry.is_regular_file && fs::path(entry.name).extension() == ".json") has_json_files = true;
   }
   if (has_json_files) {
     if (!edition_dirs.empty())

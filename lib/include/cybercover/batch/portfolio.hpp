@@ -153,8 +153,11 @@ struct PortfolioResult {
 
 enum class OnError { kRaise, kCollect };
 
+// More worker threads than this is a mistake (input.bad_option), not a request.
+inline constexpr int kMaxThreads = 256;
+
 struct BatchOptions {
-  int threads = 0;  // 0 = all hardware threads
+  int threads = 0;  // 0 = all hardware threads; at most kMaxThreads
   OnError on_error = OnError::kRaise;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // The JSON door (docs/request_contract.md): requests in, results out, with nlohmann::json.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,14 @@ namespace cybercover {
 //   QuoteRequest r = parse_quote_request_text(text, engine.library());
 // How JSON text is read.
 struct JsonReadOptions {
+  // Requests longer than this are refused before parsing (input.too_large): parsing memory
+  // grows with the text, so the bound comes first. One request is a few kilobytes.
+  static constexpr std::size_t kDefaultMaxBytes = std::size_t{1} << 20;  // 1 MiB
+  std::size_t max_bytes = kDefaultMaxBytes;
+  // And at most this many JSON values (any request of an edition with 10,000 items has
+  // fewer), so parsing costs at most ~1 MiB beyond the text, whatever its shape.
+  static constexpr std::size_t kDefaultMaxValues = std::size_t{1} << 14;
+  std::size_t max_values = kDefaultMaxValues;
   // Accept the literals Infinity and -Infinity (not JSON; what a Python float holds) as
   // numbers, so the request checks name the field (input.not_finite).
   bool allow_infinity_literals = false;
@@ -37,7 +46,7 @@ nlohmann::json to_json(const AssessmentResult& result);
 nlohmann::json to_json(const Quote& quote);
 
 // JSON text in, JSON text out (compact): the path of the HTTP API and the CLI's --json.
-std::string quote_json(const Engine& engine, std::string_view request_text);
-std::string assess_json(const Engine& engine, std::string_view request_text);
+std::string quote_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options = {});
+std::string assess_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options = {});
 
 }  // namespace cybercover
