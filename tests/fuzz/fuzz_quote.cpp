@@ -3,7 +3,8 @@
 // response is one JSON object whose money figures are integers >= 0 and which names its
 // edition's SHA-256; the same text through the struct path (parse_quote_request_text, then
 // Engine::quote and to_json) and through nlohmann's DOM (parse_quote_request) gives the same
-// bytes.
+// bytes. Under a tight size limit, text above it is refused (input.too_large) before parsing,
+// and text that passes gives the same response.
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +19,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Engine& engine = fuzz::default_engine();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   std::string response;
-  if (!fuzz::run_or_error([&] { response = quote_json(engine, text); })) return 0;
+  const bool ok = fuzz::run_or_error([&] { response = quote_json(engine, text); });
+
+  JsonReadOptions tight;
+  tight.max_bytes = 2048;
+  tight.max_values = 256;
+  std::string tight_response;
+  try {
+    tight_response = quote_json(engine, text, tight);
+    FUZZ_REQUIRE(size <= tight.max_bytes, "a request above max_bytes was parsed");
+    FUZZ_REQUIRE(ok && tight_response == response, "a tight limit changed the response");
+  } catch (const Error& e) {
+    fuzz::check_error(e);
+    FUZZ_REQUIRE(size <= tight.max_bytes || e.code() == ErrorCode::kRequestTooLarge,
+                 std::string("a request above max_bytes got ") + e.what());
+  }
+  if (!ok) return 0;
 
   const nlohmann::json j = fuzz::parse_response(response);
   fuzz::check_money(j);
