@@ -12,8 +12,8 @@ Fails, listing every problem, when
 * a key of a table file (the default edition, the test edition, or EDITION_DIR) matches no
   documented path of its file;
 * a key the loader reads (lib/src/tables/load_edition.cpp: only_keys, at, find,
-  load_options) is not a segment of a documented path of that file, or a documented key is
-  one the loader does not read;
+  load_options; remediation.json and loss_model.json: their own loaders) is not a segment
+  of a documented path of that file, or a documented key is one the loader does not read;
 * the documented files are not the loader's tables (kTableNames).
 """
 import json
@@ -25,12 +25,13 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs/tables.md"
 LOADER = ROOT / "lib/src/tables/load_edition.cpp"
 # Tables read by a loader of their own (the whole file is that table's section).
-OWN_LOADERS = {"remediation": ROOT / "lib/src/remediation/load_remediation.cpp"}
+OWN_LOADERS = {"remediation": ROOT / "lib/src/remediation/load_remediation.cpp",
+               "loss_model": ROOT / "lib/src/loss/load_loss_model.cpp"}
 EDITIONS = [ROOT / "rating_tables/2026-12", ROOT / "tests/data/editions/2027-04"]
 # The loader's "// ---- <name> ----" section that reads each file.
 LOADER_SECTION = {"questionnaire": "questionnaire", "posture": "posture", "underwriting": "underwriting",
                   "base_cover": "base cover", "top_up": "top-up", "subsidies": "subsidies",
-                  "loss_model": "loss model"}
+                  "loss_model": "loss_model"}
 KEY = r"[a-z][a-z0-9_]*"
 
 problems = []

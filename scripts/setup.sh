@@ -12,6 +12,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
   python3-dask python3-distributed
+  libboost-dev libeigen3-dev r-base-core r-cran-actuar
   chromium poppler-utils fonts-ipafont-gothic
   clang libclang-rt-14-dev llvm
 )

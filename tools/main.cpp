@@ -11,6 +11,7 @@
 #include "cybercover/cybercover.hpp"
 #include "contract_docs.hpp"
 #include "flags.hpp"
+#include "loss_cli.hpp"
 #include "output_file.hpp"
 #include "price_csv.hpp"
 #include "report.hpp"
@@ -30,6 +31,9 @@ constexpr const char* kUsage = R"(usage:
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
                     [--errors collect|raise] [--no-progress] [--tables DIR]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
+  cybercover simulate IN.csv --years N [--seed S] [--format json|csv] [-o OUT] [--threads N]
+                    [--date YYYY-MM-DD] [--subsidy ID] [--errors raise|collect] [--no-progress]
+                    [--tables DIR]
   cybercover report REQUEST.json -o REPORT.html [--pdf REPORT.pdf] [--lang ja|en] ...  (report --help)
   cybercover tables check DIR
   cybercover tables path
@@ -38,7 +42,9 @@ constexpr const char* kUsage = R"(usage:
 contract: the request contract (every field: JSON path, CSV column, type, bounds, allowed
 values), as Markdown or JSON; errors: every error code with its rule.
 loss: the loss model's expected annual loss and indicated premium per layer for the
-quoted company (docs/rating_rules.md §6), beside the premium charged.
+quoted company (docs/loss_model.md), beside what the quote charges.
+simulate: a Monte Carlo of the book in IN.csv (the columns of price, plus an optional
+provider column) over N years; writes a JSON (default) or CSV summary (docs/loss_model.md).
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
 price: one company per CSV row (columns: see README "Portfolio CSV"); bad rows get their
 error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES, else
@@ -54,7 +60,11 @@ struct Options {
   int threads = 0;
   std::size_t max_request_bytes = cybercover::JsonReadOptions::kDefaultMaxBytes;
   bool raise_on_error = false;
+  bool collect_errors = false;  // simulate raises unless --errors collect
   bool progress = true;
+  std::optional<int> years;
+  std::uint64_t seed = 1;
+  std::optional<std::string> format;
   cybercover::cli::Lang lang = cybercover::cli::Lang::kEn;
   std::optional<std::string> tables;  // --tables; else the default tables
 
@@ -96,6 +106,14 @@ Options parse_options(int argc, char** argv) {
       const std::string e = value();
       if (e != "collect" && e != "raise") throw UsageError("--errors must be collect or raise, got " + e);
       o.raise_on_error = e == "raise";
+      o.collect_errors = e == "collect";
+    } else if (arg == "--years") {
+      o.years = static_cast<int>(whole_number_flag(arg, value(), 1, 10'000'000));
+    } else if (arg == "--seed") {
+      o.seed = static_cast<std::uint64_t>(whole_number_flag(arg, value(), 0, INT64_MAX));
+    } else if (arg == "--format") {
+      o.format = value();
+      if (*o.format != "json" && *o.format != "csv") throw UsageError("--format must be json or csv, got " + *o.format);
     } else if (arg == "--no-progress") {
       o.progress = false;
     } else if (arg.size() > 1 && arg[0] == '-' && arg != "-") {
@@ -167,6 +185,27 @@ int run(int argc, char** argv) {
     std::cerr << "\n";
     return 0;
   }
+  if (command == "simulate") {
+    if (!o.years) throw UsageError("simulate needs --years N");
+    cybercover::cli::SimulateCsvOptions so;
+    so.input = one_positional(o, "IN.csv");
+    so.output = o.output.empty() ? "-" : o.output;
+    so.csv = o.format ? *o.format == "csv" : so.output.size() > 4 && so.output.substr(so.output.size() - 4) == ".csv";
+    so.years = *o.years;
+    so.seed = o.seed;
+    so.threads = o.threads;
+    so.quote_date = o.date;
+    so.subsidy_program = o.subsidy;
+    so.raise_on_error = !o.collect_errors;
+    so.progress = o.progress && ::isatty(STDERR_FILENO);
+    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
+    const auto summary = cybercover::cli::simulate_csv(engine, so);
+    std::cerr << "cybercover: simulated " << summary.rows - summary.skipped << " of " << summary.rows << " companies for "
+              << *o.years << " years";
+    if (summary.skipped) std::cerr << "; " << summary.skipped << " rows skipped (listed in the summary)";
+    std::cerr << "\n";
+    return 0;
+  }
   if (command != "assess" && command != "quote" && command != "loss") throw UsageError("unknown command " + command);
   const std::string text = cybercover::cli::read_request_file(one_positional(o, "REQUEST.json"), o.max_request_bytes);
   const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
@@ -183,13 +222,7 @@ int run(int argc, char** argv) {
   const auto request = cybercover::parse_quote_request_text(text, engine.library(), read);
   const auto quote = engine.quote(request);
   if (command == "loss") {
-    cybercover::LossExposure exposure;
-    exposure.employees = request.company.employees;
-    exposure.tier = quote.posture.tier;
-    exposure.bundle_plan = request.bundle_plan;
-    exposure.top_up = cybercover::resolve_selections(quote.tables->top_up, request.top_up);
-    const auto losses = cybercover::expected_losses(*quote.tables, exposure);
-    cybercover::cli::print_losses(std::cout, losses, quote, o.json);
+    cybercover::cli::print_quote_losses(std::cout, request, quote, o.json);
     return 0;
   }
   if (o.json)

@@ -114,43 +114,4 @@ void print_quote(std::ostream& out, const Quote& q, Lang lang) {
   out << pick(lang, "  月払い ", "  monthly instalment ") << yen(u.monthly_instalment_yen) << "\n";
 }
 
-void print_losses(std::ostream& out, const ExpectedLosses& losses, const Quote& q, bool json) {
-  auto charged = [&q](const LayerLoss& l) -> Yen {
-    if (l.layer == "base_cover") return q.base_cover ? q.base_cover->annual_premium_yen : 0;
-    if (!q.top_up) return 0;
-    for (const auto& s : q.top_up->sections)
-      if (q.tables->top_up.sections[static_cast<std::size_t>(s.section)].key == l.layer) return s.annual_premium_yen;
-    return 0;
-  };
-  if (json) {
-    nlohmann::json layers = nlohmann::json::array();
-    for (const auto& l : losses.layers)
-      layers.push_back({{"layer", l.layer},
-                        {"claim_frequency", l.claim_frequency},
-                        {"attachment_yen", l.attachment_yen},
-                        {"limit_yen", l.limit_yen},
-                        {"expected_loss_yen", l.expected_loss_yen},
-                        {"indicated_premium_yen", l.indicated_premium_yen},
-                        {"charged_premium_yen", charged(l)}});
-    out << nlohmann::json{{"incident_frequency", losses.incident_frequency},
-                          {"tier", q.tier_name()},
-                          {"layers", layers},
-                          {"tables", {{"edition", q.tables->edition}, {"sha256", q.tables->sha256}}}}
-               .dump(2)
-        << "\n";
-    return;
-  }
-  out << "Loss model (docs/rating_rules.md §6), tier " << q.tier_name() << ": " << std::fixed
-      << std::setprecision(3) << losses.incident_frequency << " incidents a year\n";
-  out << "  layer            claims/yr    attaches at         limit   expected loss   indicated   charged\n";
-  for (const auto& l : losses.layers) {
-    out << "  " << std::left << std::setw(14) << l.layer << std::right << std::setw(11) << std::setprecision(4)
-        << l.claim_frequency << std::setw(15) << yen(static_cast<Yen>(std::llround(l.attachment_yen))) << std::setw(14)
-        << yen(static_cast<Yen>(std::llround(l.limit_yen))) << std::setw(16)
-        << yen(static_cast<Yen>(std::llround(l.expected_loss_yen))) << std::setw(12)
-        << yen(static_cast<Yen>(std::llround(l.indicated_premium_yen))) << std::setw(10) << yen(charged(l)) << "\n";
-  }
-  out << "Expected losses use per-claim limits only; the annual aggregate makes the exact figure lower.\n";
-}
-
 }  // namespace cybercover::cli

@@ -3,7 +3,6 @@
 
 #include <ostream>
 
-#include "cybercover/loss/loss_model.hpp"
 #include "cybercover/quote/engine.hpp"
 
 namespace cybercover::cli {
@@ -13,7 +12,5 @@ enum class Lang { kJa, kEn };
 void print_assessment(std::ostream& out, const Assessment& a, const RatingTables& t, Lang lang,
                       int top_unmet);
 void print_quote(std::ostream& out, const Quote& q, Lang lang);
-// Expected losses per layer beside the premiums the quote charges (text or JSON).
-void print_losses(std::ostream& out, const ExpectedLosses& losses, const Quote& q, bool json);
 
 }  // namespace cybercover::cli

@@ -78,6 +78,8 @@ void bind_engine(py::module_& m);
 // ---- bind_portfolio.cpp: the compiled half of Engine.quote_arrays (cybercover/portfolio.py).
 void bind_portfolio(py::module_& m);
 
+// ---- bind_loss.cpp: the compiled half of cybercover.loss (loss book, aggregates, simulation).
+void bind_loss(py::module_& m);
 // ---- bind_remediation.cpp: the compiled half of cybercover/remediation.py (plans, reports).
 void bind_remediation(py::module_& m);
 

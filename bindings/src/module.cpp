@@ -14,5 +14,6 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_results(m);
   cp::bind_engine(m);
   cp::bind_portfolio(m);
+  cp::bind_loss(m);
   cp::bind_remediation(m);
 }

@@ -30,6 +30,7 @@ from ._core import (
 )
 from ._paths import default_tables_dir
 from .portfolio import PortfolioResult, RowError, item_ids, request_contract  # also Engine.quote_arrays/quote_frame
+from . import loss  # the loss model: expected losses, aggregate distributions, simulation
 from .remediation import RemediationPlan, Report  # also adds Engine.remediation, .report_html...
 from .request import AssessmentRequest, Company, Controls, Cover, Edr, QuoteRequest
 
@@ -56,5 +57,6 @@ __all__ = [
     "check_tables",
     "default_tables_dir",
     "item_ids",
+    "loss",
     "request_contract",
 ]

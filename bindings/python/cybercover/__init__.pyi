@@ -13,6 +13,7 @@ from ._core import (
     check_tables as check_tables,
 )
 from ._paths import default_tables_dir as default_tables_dir
+from . import loss as loss
 from .portfolio import (
     PortfolioResult as PortfolioResult,
     RowError as RowError,

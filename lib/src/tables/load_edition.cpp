@@ -19,6 +19,7 @@
 #include "detail/json_cursor.hpp"
 #include "detail/json_doc.hpp"
 #include "detail/sha256.hpp"
+#include "loss/load_loss_model.hpp"
 #include "remediation/load_remediation.hpp"
 #include "tables/compiled_questionnaire.hpp"
 #include "tables/premium_bounds.hpp"
@@ -107,18 +108,6 @@ Decimal4 positive_factor(const JsonCursor& c) {
 
 Yen yen(const JsonCursor& c) { return c.integer(0, limits::kMaxTableYen); }
 std::int64_t points(const JsonCursor& c) { return c.integer(-limits::kMaxPoints, limits::kMaxPoints); }
-
-double positive_double(const JsonCursor& c) {
-  const double v = c.finite_double();
-  if (v <= 0) c.fail_value("must be positive");
-  return v;
-}
-
-double probability(const JsonCursor& c) {
-  const double v = c.finite_double();
-  if (v < 0 || v > 1) c.fail_value("must be between 0 and 1");
-  return v;
-}
 
 // ---- questionnaire ----------------------------------------------------------------------
 void load_questionnaire(const JsonCursor& root, Questionnaire& q) {
@@ -527,46 +516,6 @@ void load_subsidies(const JsonCursor& root, std::vector<SubsidyProgram>& program
   }
 }
 
-// ---- loss model -------------------------------------------------------------------------
-void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTable& posture,
-                     const BaseCoverTable& base, const TopUpTable& top_up) {
-  root.only_keys({"table", "edition", "effective_from", "effective_to", "frequency", "severity",
-                  "sections", "target_loss_ratio"});
-  const JsonCursor freq = root.at("frequency");
-  freq.only_keys({"tier_c_lambda_by_employee_band", "tier_multipliers"});
-  const JsonCursor lambdas = freq.at("tier_c_lambda_by_employee_band");
-  lambdas.require_array();
-  if (lambdas.size() != base.employee_band_max.size())
-    lambdas.fail(Rule::kInconsistent, "must give one frequency per employee band of base_cover.json (" +
-                 std::to_string(base.employee_band_max.size()) + ")");
-  const std::vector<JsonCursor> lambdas_elements = lambdas.elements();
-  for (std::size_t i = 0; i < lambdas.size(); ++i) m.frequency_by_employee_band.push_back(positive_double(lambdas_elements[i]));
-  m.tier_multipliers = read_keyed<double>(freq.at("tier_multipliers"), tier_names(posture), "the tiers of posture.json",
-                                          positive_double);
-  const JsonCursor sev = root.at("severity");
-  sev.only_keys({"distribution", "median_yen", "sigma"});
-  if (sev.at("distribution").string() != "lognormal") sev.at("distribution").fail_value("only \"lognormal\" is supported");
-  m.severity_median_yen = positive_double(sev.at("median_yen"));
-  m.severity_sigma = positive_double(sev.at("sigma"));
-  std::vector<std::string> names;
-  for (const auto& s : top_up.sections) names.push_back(s.key);
-  const auto sections = read_keyed<std::pair<double, double>>(
-      root.at("sections"), names, "the sections of top_up.json", [](const JsonCursor& c) {
-        c.only_keys({"claim_probability", "loss_scale"});
-        return std::make_pair(probability(c.at("claim_probability")), positive_double(c.at("loss_scale")));
-      });
-  for (const auto& [p, scale] : sections) {
-    m.claim_probability.push_back(p);
-    m.loss_scale.push_back(scale);
-  }
-  const JsonCursor lr = root.at("target_loss_ratio");
-  lr.only_keys({"base_cover", "top_up"});
-  m.base_cover_target_loss_ratio = probability(lr.at("base_cover"));
-  m.top_up_target_loss_ratio = probability(lr.at("top_up"));
-  if (m.base_cover_target_loss_ratio <= 0) lr.at("base_cover").fail_value("must be positive");
-  if (m.top_up_target_loss_ratio <= 0) lr.at("top_up").fail_value("must be positive");
-}
-
 }  // namespace
 
 std::shared_ptr<const RatingTables> load_edition(const std::string& edition_dir) {
@@ -648,8 +597,8 @@ std::shared_ptr<const RatingTables> load_edition_from_files(
   if (tables->underwriting.high_limit_section < 0)
     refer_section.cursor.fail_value("unknown top-up section (the sections are those of top_up.json)");
   load_subsidies(root_of(*by_table["subsidies"]), tables->subsidies);
-  load_loss_model(root_of(*by_table["loss_model"]), tables->loss_model, tables->posture,
-                  tables->base_cover, tables->top_up);
+  detail::load_loss_model(root_of(*by_table["loss_model"]), tables->loss_model, tables->posture,
+                          tables->underwriting, tables->base_cover, tables->top_up);
   detail::load_remediation(root_of(*by_table["remediation"]), tables->remediation, tables->questionnaire, tables->base_cover);
   detail::prove_premiums_fit(*tables, {by_table["base_cover"]->display_path, by_table["top_up"]->display_path});
 

@@ -13,6 +13,7 @@
 
 #include "cybercover/date.hpp"
 #include "cybercover/exact.hpp"
+#include "cybercover/loss/loss_tables.hpp"  // LossModelTable (loss_model.json)
 #include "cybercover/remediation/remediation_table.hpp"
 #include "cybercover/types.hpp"
 
@@ -178,18 +179,6 @@ struct SubsidyProgram {
   DateRange in_force;
   bool requires_sme = true;
   bool requires_security_action = true;
-};
-
-// ---- loss model (loss_model.json) -------------------------------------------------------
-struct LossModelTable {
-  std::vector<double> frequency_by_employee_band;  // tier-C Poisson lambda
-  std::vector<double> tier_multipliers;            // by tier index
-  double severity_median_yen = 0;
-  double severity_sigma = 0;
-  std::vector<double> claim_probability;  // by section index
-  std::vector<double> loss_scale;         // by section index
-  double base_cover_target_loss_ratio = 0;
-  double top_up_target_loss_ratio = 0;
 };
 
 // One complete, validated edition.
