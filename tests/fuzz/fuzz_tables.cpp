@@ -8,8 +8,9 @@
 // that loads must quote: requests at the contract's bounds (every count and amount but the capital at its
 // maximum, each bundle plan, best and worst answers, the largest limits and deductibles) end
 // in a quote whose money figures are integers >= 0, or in a cybercover::Error; an overflow
-// must never be undefined behaviour. The loss model's expected losses and a short simulation
-// are finite and >= 0.
+// must never be undefined behaviour. The loss model over the quoted companies: expected losses
+// finite and >= 0, the book charges the quotes' premiums, and a short simulation pays whole yen
+// >= 0 and never more in a year than the layers' limits.
 
 #include <unistd.h>
 
@@ -130,27 +131,93 @@ QuoteRequest extreme_request(const RatingTables& t, BundlePlan plan, Answer answ
   return r;
 }
 
-void check_loss(const RatingTables& t, const std::vector<LossExposure>& exposures) {
-  for (const auto& e : exposures) {
-    ExpectedLosses losses;
-    if (!fuzz::run_or_error([&] { losses = expected_losses(t, e); })) continue;
-    FUZZ_REQUIRE(std::isfinite(losses.incident_frequency) && losses.incident_frequency >= 0,
-                  "incident frequency " + std::to_string(losses.incident_frequency));
-    for (const auto& l : losses.layers)
-      FUZZ_REQUIRE(std::isfinite(l.expected_loss_yen) && l.expected_loss_yen >= 0 && std::isfinite(l.indicated_premium_yen) &&
-                        l.indicated_premium_yen >= 0 && std::isfinite(l.claim_frequency) && l.claim_frequency >= 0,
-                    l.layer + ": expected loss " + std::to_string(l.expected_loss_yen) + ", indicated premium " +
-                        std::to_string(l.indicated_premium_yen) + ", claim frequency " + std::to_string(l.claim_frequency));
+// The loss model over the quoted companies: closed forms finite and >= 0; the allocation of a
+// top-up premium to its sections sums to it; the book charges exactly the quotes' premiums; a
+// short simulation pays whole yen >= 0, and no layer pays more in a year than its companies'
+// annual aggregates (each equals the per-claim limit) allow.
+void check_loss(const std::shared_ptr<const RatingTables>& tables,
+                const std::vector<std::pair<QuoteRequest, Quote>>& quoted) {
+  const RatingTables& t = *tables;
+  LossBook book(tables);
+  Yen base_charged = 0, top_up_charged = 0;
+  std::uint64_t key = 0;
+  for (const auto& quoted_one : quoted) {
+    const QuoteRequest& request = quoted_one.first;
+    const Quote& quote = quoted_one.second;
+    QuoteLosses q;
+    if (!fuzz::run_or_error([&] { q = quote_losses(request, quote); })) continue;
+    FUZZ_REQUIRE(std::isfinite(q.losses.incident_frequency) && q.losses.incident_frequency >= 0,
+                 "incident frequency " + std::to_string(q.losses.incident_frequency));
+    for (const auto& l : q.losses.layers)
+      FUZZ_REQUIRE(std::isfinite(l.expected_loss_yen) && l.expected_loss_yen >= 0 &&
+                       std::isfinite(l.indicated_premium_yen) && l.indicated_premium_yen >= 0 &&
+                       std::isfinite(l.claim_frequency) && l.claim_frequency >= 0 &&
+                       std::isfinite(l.systemic_expected_loss_yen) && l.systemic_expected_loss_yen >= 0 &&
+                       std::isfinite(l.systemic_claim_frequency) && l.systemic_claim_frequency >= 0,
+                   l.layer + ": expected loss " + std::to_string(l.expected_loss_yen) + ", indicated premium " +
+                       std::to_string(l.indicated_premium_yen) + ", claim frequency " +
+                       std::to_string(l.claim_frequency) + ", systemic " +
+                       std::to_string(l.systemic_expected_loss_yen));
+    if (q.charged.has_top_up && q.charged.sections_total_yen > 0) {
+      double allocated = 0;
+      for (std::size_t i = 0; i < q.losses.layers.size(); ++i)
+        if (q.losses.layers[i].layer != "base_cover") allocated += q.charged.charged_yen[i];
+      const double top_up = static_cast<double>(q.charged.top_up_annual_yen);
+      FUZZ_REQUIRE(std::abs(allocated - top_up) <= 1e-9 * top_up + 1e-6,
+                   "sections allocated " + std::to_string(allocated) + " of a top-up of " + std::to_string(top_up));
+    }
+    if (!fuzz::run_or_error([&] { book.add_quote(request, quote, key); })) continue;
+    ++key;
+    if (quote.base_cover) base_charged += quote.base_cover->annual_premium_yen;
+    if (quote.top_up) top_up_charged += quote.top_up->annual_premium_yen;
   }
+  BookExpectedLosses expected;
+  if (!fuzz::run_or_error([&] { expected = book_expected_losses(book); })) return;
+  FUZZ_REQUIRE(expected.base_premium_yen == base_charged && expected.top_up_premium_yen == top_up_charged,
+               "the book charges " + std::to_string(expected.base_premium_yen) + " + " +
+                   std::to_string(expected.top_up_premium_yen) + ", its quotes " + std::to_string(base_charged) +
+                   " + " + std::to_string(top_up_charged));
+  FUZZ_REQUIRE(std::isfinite(expected.expected_loss_yen) && expected.expected_loss_yen >= 0 &&
+                   std::isfinite(expected.systemic_expected_loss_yen) && expected.systemic_expected_loss_yen >= 0,
+               "book expected loss " + std::to_string(expected.expected_loss_yen));
+
   SimulationOptions o;
   o.years = 4;
+  o.seed = 7;
   o.threads = 1;
-  SimulationResult sim;
-  if (!fuzz::run_or_error([&] { sim = simulate_portfolio(t, exposures, o); })) return;
-  FUZZ_REQUIRE(std::isfinite(sim.mean_total_yen) && sim.mean_total_yen >= 0, "simulated mean " + std::to_string(sim.mean_total_yen));
-  for (const auto& l : sim.layers)
-    FUZZ_REQUIRE(std::isfinite(l.mean_yen) && l.mean_yen >= 0 && std::isfinite(l.std_dev_yen) && l.std_dev_yen >= 0,
-                  l.layer + ": simulated mean " + std::to_string(l.mean_yen) + ", std dev " + std::to_string(l.std_dev_yen));
+  SimulationTotals sim;
+  if (!fuzz::run_or_error([&] { sim = simulate(book, o); })) return;
+  const std::size_t layers = sim.layers.size(), years = static_cast<std::size_t>(o.years);
+  FUZZ_REQUIRE(sim.companies == book.size() && sim.layer_loss_yen.size() == years * layers &&
+                   sim.layer_systemic_yen.size() == years * layers && !sim.layers.empty() &&
+                   sim.layers.front() == "base_cover",
+               "simulation shape: " + std::to_string(sim.companies) + " companies, " + std::to_string(layers) +
+                   " layers, " + std::to_string(sim.layer_loss_yen.size()) + " layer-years");
+  // The largest a layer can pay in a year: the sum of its companies' limits.
+  std::vector<double> most(layers, 0.0);
+  for (const BookCompany& c : book.companies())
+    for (const LayerTerms& terms : layer_terms(t, c.exposure)) {
+      std::size_t i = 0;
+      while (i < layers && sim.layers[i] != terms.layer) ++i;
+      FUZZ_REQUIRE(i < layers, "layer " + terms.layer + " not simulated");
+      most[i] += terms.limit_yen;
+    }
+  for (std::size_t y = 0; y < years; ++y)
+    for (std::size_t i = 0; i < layers; ++i) {
+      const std::int64_t own = sim.layer_loss_yen[y * layers + i], systemic = sim.layer_systemic_yen[y * layers + i];
+      FUZZ_REQUIRE(own >= 0 && systemic >= 0 && static_cast<double>(own) + static_cast<double>(systemic) <= most[i],
+                   sim.layers[i] + " pays " + std::to_string(own) + " + " + std::to_string(systemic) +
+                       " in year " + std::to_string(y) + ", limits " + std::to_string(most[i]));
+    }
+  for (const std::int64_t v : sim.max_incident_yen) FUZZ_REQUIRE(v >= 0, "largest incident " + std::to_string(v));
+  for (const std::int64_t v : sim.event_paid_yen) FUZZ_REQUIRE(v >= 0, "systemic event paid " + std::to_string(v));
+  FUZZ_REQUIRE(!sim.layer_premium_yen.empty() && sim.layer_premium_yen[0] == base_charged,
+               "simulated base premium " + std::to_string(sim.layer_premium_yen.empty() ? -1 : sim.layer_premium_yen[0]));
+  SimulationSummary summary;
+  if (!fuzz::run_or_error([&] { summary = summarize(sim); })) return;
+  for (const auto& s : summary.series)
+    FUZZ_REQUIRE(std::isfinite(s.stats.mean) && s.stats.mean >= 0 && std::isfinite(s.stats.tvar_99_5),
+                 s.name + ": simulated mean " + std::to_string(s.stats.mean));
 }
 
 }  // namespace
@@ -164,7 +231,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!fuzz::run_or_error([&] { engine.emplace(TableLibrary::load(scratch.dir().string())); })) return 0;
   const auto& t = *engine->library().editions().front();
 
-  std::vector<LossExposure> exposures;
+  std::vector<std::pair<QuoteRequest, Quote>> quoted;
   for (const BundlePlan plan : {BundlePlan::kNone, BundlePlan::kUtm, BundlePlan::kEdr, BundlePlan::kUtmEdr}) {
     for (const bool worst : {false, true}) {
       const QuoteRequest request = extreme_request(t, plan, worst ? Answer::kNo : Answer::kYes, worst);
@@ -175,14 +242,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const nlohmann::json j = fuzz::parse_response(response);
       fuzz::check_money(j);
       fuzz::check_tables(j, *engine);
-      LossExposure e;
-      e.employees = request.company.employees;
-      e.tier = quote->posture.tier;
-      e.bundle_plan = request.bundle_plan;
-      if (!fuzz::run_or_error([&] { e.top_up = resolve_selections(t.top_up, request.top_up); })) continue;
-      exposures.push_back(std::move(e));
+      quoted.emplace_back(request, std::move(*quote));
     }
   }
-  check_loss(t, exposures);
+  check_loss(engine->library().editions().front(), quoted);
   return 0;
 }
