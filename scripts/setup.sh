@@ -15,6 +15,7 @@ packages=(
   libboost-dev libeigen3-dev r-base-core r-cran-actuar
   chromium poppler-utils fonts-ipafont-gothic
   clang libclang-rt-14-dev llvm
+  libboost-dev wrk python3-jsonschema python3-yaml python3-prometheus-client
 )
 missing=()
 for p in "${packages[@]}"; do

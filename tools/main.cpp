@@ -15,6 +15,7 @@
 #include "output_file.hpp"
 #include "price_csv.hpp"
 #include "report.hpp"
+#include "service/serve_command.hpp"
 #include "summary.hpp"
 
 #include <unistd.h>
@@ -39,6 +40,7 @@ constexpr const char* kUsage = R"(usage:
   cybercover tables path
   cybercover contract [--json] [--date YYYY-MM-DD] [--tables DIR]
   cybercover errors
+  cybercover serve  [--address HOST:PORT] [--tables DIR] [--threads N] ...   (serve --help)
 contract: the request contract (every field: JSON path, CSV column, type, bounds, allowed
 values), as Markdown or JSON; errors: every error code with its rule.
 loss: the loss model's expected annual loss and indicated premium per layer for the
@@ -142,6 +144,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (command == "report") return cybercover::cli::run_report(argc, argv);
+  if (command == "serve") return cybercover::service::run_serve(argc, argv);
   Options o = parse_options(argc, argv);
   if (command == "tables" && o.positional.size() == 1 && o.positional[0] == "path") {
     std::cout << o.tables_dir() << "\n";

@@ -52,6 +52,7 @@ const std::array<ErrorCodeInfo, static_cast<std::size_t>(ErrorCode::kCount)> kCo
     {ErrorCode::kUnbalancedQuote, "input.unbalanced_quote", "A CSV field with an unbalanced or stray double quote."},
     {ErrorCode::kEmptyInput, "input.empty_input", "An input with no header row, or a path that is not a regular file."},
     {ErrorCode::kBadOption, "input.bad_option", "A whole-call option (a subsidy programme, a section list, a thread count) that no row can be priced with."},
+    {ErrorCode::kBatchTooLarge, "input.batch_too_large", "A batch of requests holds more than its bound (POST /v1/quotes: 1,000 requests)."},
     {ErrorCode::kNotInForce, "no_edition.not_in_force", "No table edition is in force on the quote date."},
     {ErrorCode::kUnknownEdition, "no_edition.unknown_edition", "No loaded edition has the requested id."},
     {ErrorCode::kTableMalformedJson, "table.malformed_json", "A table file is not one JSON value."},

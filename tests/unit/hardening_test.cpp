@@ -315,5 +315,39 @@ TEST(Hardening, Defect11_AnOversizedTableFileIsRefusedBeforeReading) {
   EXPECT_NE(e.field().find("questionnaire.json"), std::string::npos);
 }
 
+// The claim-count sampler at the largest frequency a table may give (100 incidents a year):
+// the simulated mean and sd of a tier-E company's base-cover losses meet the exact (Panjer)
+// distribution, so the sampler holds over the whole allowed range, not only at small λ.
+TEST(Hardening, Defect16_TheClaimSamplerIsExactAtTheLargestAllowedFrequency) {
+  testing::EditionCopy copy("defect16");
+  copy.edit("loss_model", [](nlohmann::json& j) {
+    j.erase("systemic_events");
+    j["frequency"]["tier_c_lambda_by_employee_band"][4] = 50;
+    j["frequency"]["tier_multipliers"]["E"] = 2;
+  });
+  const std::shared_ptr<const RatingTables> t = load_edition(copy.dir());
+  LossBook book(t);
+  BookCompany c;
+  c.exposure.employees = 400;  // the last band
+  c.exposure.tier = 4;         // E: 50 x 2 = 100 incidents a year
+  c.exposure.bundle_plan = BundlePlan::kUtm;
+  c.base_premium_yen = 12'000;
+  for (std::uint64_t k = 0; k < 4; ++k) {
+    c.key = k;
+    book.add(c, "");
+  }
+  AggregateOptions panjer;
+  panjer.method = AggregateMethod::kPanjer;
+  panjer.span_yen = 5'000;
+  const AggregateDistribution exact = book_aggregate(book, "base_cover", panjer);
+  SimulationOptions o;
+  o.years = 20000;
+  o.seed = 16;
+  const TailStats s = tail_stats(annual_layer(simulate(book, o), 0, false));
+  EXPECT_GT(exact.mean(), 0);
+  EXPECT_NEAR(s.mean, exact.mean(), 4 * s.se_mean);
+  EXPECT_NEAR(s.sd, exact.sd(), 0.05 * exact.sd());
+}
+
 }  // namespace
 }  // namespace cybercover

@@ -72,6 +72,22 @@ TEST(LossTables, RejectsBadFrequencies) {
       },
       ErrorCode::kTableAboveMaximum, "frequency",
       "the largest frequency (band x tier x industry multiplier) is 150");
+  // A count the simulation could not draw in full (more than 4,000 claims a company-year) is
+  // refused at load rather than cut short: at 100 incidents a year, overdispersion 100 puts
+  // about 0.7% of company-years beyond 4,000 claims (Gamma(0.01, scale 10^4) above 4,000).
+  const auto at_100_a_year = [](json& j, double overdispersion) {
+    j["frequency"]["tier_c_lambda_by_employee_band"][4] = 5;
+    j["frequency"]["tier_multipliers"]["E"] = 10;
+    j["frequency"]["industry_multipliers"] = {{"retail", 2}};
+    j["frequency"]["distribution"] = "negative_binomial";
+    j["frequency"]["overdispersion"] = overdispersion;
+  };
+  expect_rejected([&](json& j) { at_100_a_year(j, 100); }, ErrorCode::kTableAboveMaximum,
+                  "frequency.overdispersion", "of more than 4000 claims");
+  // Overdispersion 1 at the same frequency leaves P(N > 4000) = (100/101)^4001, about 6e-18.
+  testing::EditionCopy geometric("loss_tables_geometric");
+  geometric.edit("loss_model", [&](json& j) { at_100_a_year(j, 1); });
+  EXPECT_NO_THROW(load_edition(geometric.dir()));
 }
 
 TEST(LossTables, RejectsBadSeverities) {

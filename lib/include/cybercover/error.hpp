@@ -69,6 +69,7 @@ enum class ErrorCode : std::uint16_t {
   kUnbalancedQuote,          // input.unbalanced_quote
   kEmptyInput,               // input.empty_input
   kBadOption,                // input.bad_option
+  kBatchTooLarge,            // input.batch_too_large
   // ---- no_edition
   kNotInForce,               // no_edition.not_in_force
   kUnknownEdition,           // no_edition.unknown_edition

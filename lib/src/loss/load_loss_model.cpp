@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cybercover/error.hpp"
+#include "cybercover/loss/distributions.hpp"
 
 namespace cybercover::detail {
 
@@ -21,6 +22,7 @@ constexpr double kMaxYen = 1e15;
 constexpr double kMaxSigma = 10;
 constexpr double kMaxAlpha = 100;
 constexpr double kMaxEventsPerYear = 100;
+constexpr int kMaxClaimsPerYear = 4000;  // the simulation's count tables (simulation.cpp)
 
 std::string list_of(const std::vector<std::string>& names) {
   std::string out;
@@ -193,6 +195,15 @@ void load_loss_model(const JsonCursor& root, LossModelTable& m, const PostureTab
     freq.fail(Rule::kAboveMaximum, "the largest frequency (band x tier x industry multiplier) is " +
                                        std::to_string(top) +
                                        " incidents a year; must be at most 100");
+  // The simulation draws at most 4,000 claims a company-year: the heaviest count the table
+  // allows (its largest frequency; thinned counts are lighter) must not reach beyond that.
+  const ClaimCount heaviest = ClaimCount::of(m, top);
+  if (const double beyond = 1 - heaviest.cdf(kMaxClaimsPerYear - 1); beyond > 1e-12)
+    (m.frequency_family == FrequencyFamily::kNegativeBinomial ? freq.at("overdispersion") : freq)
+        .fail(Rule::kAboveMaximum, "at the largest frequency (" + std::to_string(top) +
+                                       " a year) a company-year has probability " + std::to_string(beyond) +
+                                       " of more than " + std::to_string(kMaxClaimsPerYear) +
+                                       " claims, which the simulation cannot draw; lower the overdispersion");
 
   // ---- severity
   const JsonCursor sev = root.at("severity");

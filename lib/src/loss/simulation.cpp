@@ -11,6 +11,8 @@
 
 #include "cybercover/loss/simulation.hpp"
 
+#include "detail/parallel.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -76,11 +78,25 @@ struct CountTable {
   }
 };
 
+// The sampler draws at most kMaxClaimsPerYear claims a year: a distribution with a real tail
+// beyond it would be cut short silently, so it is refused instead (the table's bounds on the
+// frequency and the overdispersion keep every table far from it).
+constexpr int kMaxClaimsPerYear = 4000;
+
 CountTable count_table(const ClaimCount& n) {
   CountTable t;
-  for (int k = 0; k < 4000; ++k) {
+  for (int k = 0; k < kMaxClaimsPerYear; ++k) {
     const double f = n.cdf(k);
-    if (f >= 1 - 1e-18 || k == 3999) {
+    if (f >= 1 - 1e-18) {
+      t.cum.push_back(std::numeric_limits<std::uint64_t>::max());
+      break;
+    }
+    if (k == kMaxClaimsPerYear - 1) {
+      if (f < 1 - 1e-12)
+        throw Error(ErrorCode::kTableAboveMaximum, "loss_model.json: frequency",
+                    "a claim count of mean " + std::to_string(n.mean()) + " has probability " + std::to_string(1 - f) +
+                        " of more than " + std::to_string(kMaxClaimsPerYear) +
+                        " claims a year; the simulation draws at most that many");
       t.cum.push_back(std::numeric_limits<std::uint64_t>::max());
       break;
     }
@@ -782,9 +798,7 @@ SimulationTotals simulate(const LossBook& book, const SimulationOptions& options
     throw Error(ErrorCode::kAboveMaximum, "years",
                 "must be at most 10000000 (about 250 bytes of results a year)",
                 std::to_string(options.years));
-  if (options.threads < 0)
-    throw Error(ErrorCode::kBelowMinimum, "threads", "must be >= 0 (0 = all cores)",
-                std::to_string(options.threads));
+  detail::check_thread_count(options.threads);
   Simulator s(book, options);
   return s.run();
 }
