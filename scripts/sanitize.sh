@@ -15,12 +15,13 @@ kinds=("$@")
 # The tests that start threads (each GoogleTest case is a CTest test of its own): engines and
 # tables shared by threads, the batch at 1/2/3/8 threads (12,000 rows: 3 workers), the whole
 # loss simulation suite (six of its eight tests run 2 to 8 threads, with progress reports and
-# a stop), the remediation batch, exceptions thrown in workers. A new threaded test belongs
+# a stop), the remediation batch, exceptions thrown in workers, the claim sampler at the
+# largest frequency (a simulation on all cores). A new threaded test belongs
 # here (the script checks the count, so that none is lost to a rename); the whole unit suite
 # under TSan would cost minutes more and start no other thread (batches under 8,192 rows run
 # on one).
-thread_tests='Threads|ThreadCount|LossSimulation\.|Remediation\.TheBatch|InAWorker'
-thread_test_count=13
+thread_tests='Threads|ThreadCount|LossSimulation\.|Remediation\.TheBatch|InAWorker|Defect16_'
+thread_test_count=14
 
 bash scripts/setup.sh --packages-only
 
