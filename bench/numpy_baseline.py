@@ -51,7 +51,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -152,6 +152,7 @@ class Edition:
     excess: Factors                # by plan code
     multi_section: Factors
     minimum_premium: int
+    renewal_cap: Optional[Tuple[Factors, Factors]]  # (max_increase, max_decrease); None: no cap
     loading: Factors
     instalment_months: int
     subsidies: Dict[str, Dict[str, Any]]
@@ -250,6 +251,8 @@ def _load_edition(directory: Path) -> Edition:
         excess=Factors.of([tu["excess_factors"][p] for p in PLANS]),
         multi_section=Factors.of(tu["multi_section_factors"]),
         minimum_premium=int(tu["minimum_premium_yen"]),
+        renewal_cap=((Factors.of([tu["renewal_cap"]["max_increase"]]), Factors.of([tu["renewal_cap"]["max_decrease"]]))
+                     if "renewal_cap" in tu else None),
         loading=Factors.of([tu["instalment"]["loading"]]),
         instalment_months=int(tu["instalment"]["months"]),
         subsidies={p["id"]: p for p in sub["programs"]},
@@ -524,6 +527,13 @@ def _price_edition(ed: Edition, f: pd.DataFrame, answers: np.ndarray, qday: np.n
     msf = ed.multi_section.scaled[np.clip(count - 1, 0, len(ed.multi_section.scaled) - 1)]
     package = _round10(total * msf, ed.multi_section.scale)
     annual = np.maximum(package, ed.minimum_premium)
+    # Renewal cap (rating_rules.md §5): between ceil(prior x (1 - d)) and floor(prior x (1 + u)).
+    if ed.renewal_cap is not None and "prior_annual_premium_yen" in f:
+        prior = pd.to_numeric(f["prior_annual_premium_yen"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+        up, down = ed.renewal_cap
+        ceiling = prior * (up.scale + up.scaled[0]) // up.scale
+        floor = -(-prior * (down.scale - down.scaled[0]) // down.scale)
+        annual = np.where(prior > 0, np.minimum(np.maximum(annual, floor), ceiling), annual)
 
     subsidy = np.zeros(n, dtype=np.int64)
     subsidy_code = np.zeros(n, dtype=np.int64)   # 0 none, 1 not effective, 2 not eligible

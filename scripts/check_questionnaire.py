@@ -162,8 +162,8 @@ def check(path):
         c.err('"edition" must be "2026-12"')
     if doc.get("effective_from") != "2026-12-01":
         c.err('"effective_from" must be "2026-12-01"')
-    if "effective_to" not in doc or doc["effective_to"] is not None:
-        c.err('"effective_to" must be null')
+    if "effective_to" not in doc or doc["effective_to"] != "2027-03-31":
+        c.err('"effective_to" must be "2027-03-31" (edition 2027-04 follows)')
     ac = doc.get("answer_credits")
     if not isinstance(ac, dict) or list(ac.keys()) != list(CREDITS.keys()):
         c.err('"answer_credits" must have keys %s in this order' % list(CREDITS.keys()))

@@ -10,6 +10,7 @@
 
 #include "cybercover/cybercover.hpp"
 #include "contract_docs.hpp"
+#include "dislocation.hpp"
 #include "flags.hpp"
 #include "loss_cli.hpp"
 #include "output_file.hpp"
@@ -26,11 +27,13 @@ using cybercover::Error;
 using cybercover::ErrorCode;
 
 constexpr const char* kUsage = R"(usage:
-  cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR]
-  cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR]
+  cybercover assess REQUEST.json [--json] [--lang ja|en] [--tables DIR] [--edition ID]
+  cybercover quote  REQUEST.json [--json] [--lang ja|en] [--tables DIR] [--edition ID]
                     (assess, quote, loss, report: [--max-request-bytes N], default 1048576)
   cybercover price  IN.csv -o OUT.csv [--date YYYY-MM-DD] [--subsidy ID] [--threads N]
-                    [--errors collect|raise] [--no-progress] [--tables DIR]
+                    [--errors collect|raise] [--no-progress] [--tables DIR] [--edition ID]
+  cybercover dislocation IN.csv --from ID --to ID -o OUT.csv [--summary SUMMARY.json]
+                    [--no-renewal-cap] [--date YYYY-MM-DD] [--subsidy ID] [--threads N] [--tables DIR]
   cybercover loss   REQUEST.json [--json] [--tables DIR]
   cybercover simulate IN.csv --years N [--seed S] [--format json|csv] [-o OUT] [--threads N]
                     [--date YYYY-MM-DD] [--subsidy ID] [--errors raise|collect] [--no-progress]
@@ -47,6 +50,12 @@ loss: the loss model's expected annual loss and indicated premium per layer for 
 quoted company (docs/loss_model.md), beside what the quote charges.
 simulate: a Monte Carlo of the book in IN.csv (the columns of price, plus an optional
 provider column) over N years; writes a JSON (default) or CSV summary (docs/loss_model.md).
+dislocation: the book of IN.csv priced under two editions with every date unchanged; OUT.csv
+has each company's premium under both and the change; the summary (by tier, industry, size
+band and plan) goes to standard output (--summary: also as JSON). The new edition's renewal
+cap holds each top-up premium against the old one unless --no-renewal-cap.
+--edition ID prices under that edition whatever the quote date (as-if pricing: dates, the
+EDR learning period and the subsidy's dates still use the request's own quote date).
 REQUEST.json and IN.csv may be - for standard input; -o - writes to standard output.
 price: one company per CSV row (columns: see README "Portfolio CSV"); bad rows get their
 error in the error column unless --errors raise. --tables defaults to $CYBERCOVER_TABLES, else
@@ -59,6 +68,9 @@ struct Options {
   bool json = false;
   std::string output;
   std::optional<std::string> date, subsidy;
+  std::optional<std::string> edition;  // --edition: as-if pricing under that edition
+  std::optional<std::string> from, to, summary;  // dislocation
+  bool renewal_cap = true;
   int threads = 0;
   std::size_t max_request_bytes = cybercover::JsonReadOptions::kDefaultMaxBytes;
   bool raise_on_error = false;
@@ -100,6 +112,16 @@ Options parse_options(int argc, char** argv) {
       if (!cybercover::Date::parse(*o.date)) throw UsageError("--date must be YYYY-MM-DD, got " + *o.date);
     } else if (arg == "--subsidy") {
       o.subsidy = value();
+    } else if (arg == "--edition") {
+      o.edition = value();
+    } else if (arg == "--from") {
+      o.from = value();
+    } else if (arg == "--to") {
+      o.to = value();
+    } else if (arg == "--summary") {
+      o.summary = value();
+    } else if (arg == "--no-renewal-cap") {
+      o.renewal_cap = false;
     } else if (arg == "--threads") {
       o.threads = static_cast<int>(whole_number_flag(arg, value(), 0, cybercover::kMaxThreads));
     } else if (arg == "--max-request-bytes") {
@@ -178,6 +200,7 @@ int run(int argc, char** argv) {
     p.output = o.output;
     if (o.date) p.csv.quote_date = cybercover::Date::parse(*o.date);
     p.csv.subsidy_program = o.subsidy;
+    p.csv.edition = o.edition;
     p.csv.threads = o.threads;
     p.csv.on_error = o.raise_on_error ? cybercover::OnError::kRaise : cybercover::OnError::kCollect;
     p.progress = o.progress && ::isatty(STDERR_FILENO) && o.output != "-";
@@ -186,6 +209,26 @@ int run(int argc, char** argv) {
     std::cerr << "cybercover: priced " << summary.rows - summary.errors << " of " << summary.rows << " rows";
     if (summary.errors) std::cerr << "; " << summary.errors << " rows have an error (see the error column)";
     std::cerr << "\n";
+    return 0;
+  }
+  if (command == "dislocation") {
+    if (!o.from || !o.to) throw UsageError("dislocation needs --from EDITION and --to EDITION");
+    if (o.output.empty()) throw UsageError("dislocation needs -o OUT.csv (or -o - for standard output)");
+    if (o.summary && *o.summary == o.output) throw UsageError("--summary must be another file than -o");
+    cybercover::cli::DislocationCliOptions d;
+    d.input = one_positional(o, "IN.csv");
+    d.output = o.output;
+    d.summary_json = o.summary;
+    d.dislocation.from_edition = *o.from;
+    d.dislocation.to_edition = *o.to;
+    d.dislocation.renewal_cap = o.renewal_cap;
+    d.dislocation.threads = o.threads;
+    if (o.date) d.csv.quote_date = cybercover::Date::parse(*o.date);
+    d.csv.subsidy_program = o.subsidy;
+    d.progress = o.progress && ::isatty(STDERR_FILENO) && o.output != "-";
+    const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
+    const auto summary = cybercover::cli::dislocation_csv_file(engine, d);
+    cybercover::cli::print_dislocation_summary(o.output == "-" ? std::cerr : std::cout, summary, d.dislocation);
     return 0;
   }
   if (command == "simulate") {
@@ -214,16 +257,18 @@ int run(int argc, char** argv) {
   const cybercover::Engine engine(cybercover::TableLibrary::load(o.tables_dir()));
   cybercover::JsonReadOptions read;
   read.max_bytes = o.max_request_bytes;
+  cybercover::QuoteOptions as_if;
+  as_if.edition = o.edition;
   if (command == "assess") {
-    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library(), read));
+    const auto result = engine.assess(cybercover::parse_assessment_request_text(text, engine.library(), read, as_if), as_if);
     if (o.json)
       std::cout << cybercover::to_json(result).dump(2) << "\n";
     else
       cybercover::cli::print_assessment(std::cout, result.assessment, *result.tables, o.lang, 10);
     return 0;
   }
-  const auto request = cybercover::parse_quote_request_text(text, engine.library(), read);
-  const auto quote = engine.quote(request);
+  const auto request = cybercover::parse_quote_request_text(text, engine.library(), read, as_if);
+  const auto quote = engine.quote(request, as_if);
   if (command == "loss") {
     cybercover::cli::print_quote_losses(std::cout, request, quote, o.json);
     return 0;

@@ -106,6 +106,15 @@ void print_quote(std::ostream& out, const Quote& q, Lang lang) {
   out << pick(lang, "  パッケージ ", "  package ") << yen(u.package_yen) << " = round10(" << yen(u.sections_total_yen)
       << " x " << u.multi_section_factor.to_string() << ")"
       << (u.minimum_applied ? pick(lang, "  最低保険料を適用", "  minimum premium applies") : "") << "\n";
+  if (u.renewal) {
+    const RenewalCapQuote& r = *u.renewal;
+    out << pick(lang, "  更新: 前年保険料 ", "  renewal: prior premium ") << yen(r.prior_annual_premium_yen)
+        << pick(lang, "、上限適用前 ", ", before the cap ") << yen(r.uncapped_annual_premium_yen);
+    if (r.has_cap)
+      out << pick(lang, "、範囲 ", ", within ") << yen(r.floor_yen) << " .. " << yen(r.ceiling_yen) << " (-"
+          << r.max_decrease.to_string() << " / +" << r.max_increase.to_string() << ")";
+    out << "  " << to_string(r.code) << "\n";
+  }
   out << pick(lang, "  年間保険料 ", "  annual premium ") << yen(u.annual_premium_yen) << "\n";
   if (u.subsidy_program)
     out << pick(lang, "  補助 ", "  subsidy ") << yen(u.subsidy_yen) << " (" << u.subsidy_program->id

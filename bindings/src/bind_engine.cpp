@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 
+#include <pybind11/stl.h>
+
 #include "bindings.hpp"
 
 namespace cybercover::python {
@@ -61,10 +63,18 @@ JsonReadOptions python_options() {
   return o;
 }
 
+// edition= of the Python methods: as-if pricing under a named edition.
+QuoteOptions as_if_options(const std::optional<std::string>& edition) {
+  QuoteOptions o;
+  o.edition = edition;
+  return o;
+}
+
 struct PriceQuote {
+  QuoteOptions as_if;
   void operator()(const Engine& e, std::string_view text, std::string& out, nlohmann::json& headline) {
-    auto parsed = std::make_shared<const QuoteRequest>(parse_quote_request_text(text, e.library(), python_options()));
-    const Quote q = e.quote(*parsed);
+    auto parsed = std::make_shared<const QuoteRequest>(parse_quote_request_text(text, e.library(), python_options(), as_if));
+    const Quote q = e.quote(*parsed, as_if);
     write_json(q, out);
     headline = quote_headline(q);
     request_ = std::move(parsed);  // kept for Quote.report_html() and Quote.remediation()
@@ -79,8 +89,9 @@ struct PriceQuote {
 };
 
 struct PriceAssessment {
+  QuoteOptions as_if;
   void operator()(const Engine& e, std::string_view text, std::string& out, nlohmann::json&) const {
-    write_json(e.assess(parse_assessment_request_text(text, e.library(), python_options())), out);
+    write_json(e.assess(parse_assessment_request_text(text, e.library(), python_options(), as_if), as_if), out);
   }
   void attach(AssessmentResultJson&) const {}
 };
@@ -129,6 +140,10 @@ Parameters
 request : dict or QuoteRequest
     The JSON request as Python objects (dict keys str; ints for counts and yen), or a
     :class:`cybercover.QuoteRequest`.
+edition : str, optional
+    Keyword-only. As-if pricing: price under the edition with this id whatever the quote
+    date. Everything dated still uses the request's quote date (the EDR learning period,
+    the install date, the subsidy's dates); the answers are matched to that edition's items.
 
 Returns
 -------
@@ -140,7 +155,8 @@ InputError
     A field is missing, unknown, of the wrong type or out of range (also NaN or infinite
     numbers); ``where`` names it, e.g. ``'company.employees'``.
 NoEditionError
-    No table edition is in force on ``quote_date``.
+    No table edition is in force on ``quote_date`` (``no_edition.not_in_force``), or no
+    loaded edition has the id given as ``edition`` (``no_edition.unknown_edition``).
 TypeError
     The request holds a value that is not JSON (the message names its path) or a dict key
     that is not a str.
@@ -178,6 +194,8 @@ Parameters
 ----------
 text : str
     The request, docs/request_contract.md.
+edition : str, optional
+    Keyword-only. As-if pricing under the edition with this id (see :meth:`quote`).
 
 Returns
 -------
@@ -199,6 +217,8 @@ Parameters
 ----------
 text : str
     The request: ``quote_date``, ``answers`` and optionally ``security_action``.
+edition : str, optional
+    Keyword-only. Score with the questionnaire of the edition with this id.
 
 Returns
 -------
@@ -225,24 +245,30 @@ void bind_engine(py::module_& m) {
 ``edition``, ``effective_from``, ``effective_to`` (``None`` when open-ended) and ``sha256``.)")
       .def(
           "quote",
-          [](const Engine& e, const py::object& request) {
-            return price_dict<QuoteResult>(e, request, PriceQuote{});
+          [](const Engine& e, const py::object& request, const std::optional<std::string>& edition) {
+            return price_dict<QuoteResult>(e, request, PriceQuote{as_if_options(edition), {}, {}});
           },
-          py::arg("request"), kQuoteDoc)
+          py::arg("request"), py::kw_only(), py::arg("edition") = py::none(), kQuoteDoc)
       .def(
           "assess",
-          [](const Engine& e, const py::object& request) {
-            return price_dict<AssessmentResultJson>(e, request, PriceAssessment{});
+          [](const Engine& e, const py::object& request, const std::optional<std::string>& edition) {
+            return price_dict<AssessmentResultJson>(e, request, PriceAssessment{as_if_options(edition)});
           },
-          py::arg("request"), kAssessDoc)
+          py::arg("request"), py::kw_only(), py::arg("edition") = py::none(), kAssessDoc)
       .def(
           "quote_json",
-          [](const Engine& e, const std::string& text) { return cybercover::quote_json(e, text); },
-          py::arg("text"), py::call_guard<py::gil_scoped_release>(), kQuoteJsonDoc)
+          [](const Engine& e, const std::string& text, const std::optional<std::string>& edition) {
+            return cybercover::quote_json(e, text, {}, as_if_options(edition));
+          },
+          py::arg("text"), py::kw_only(), py::arg("edition") = py::none(), py::call_guard<py::gil_scoped_release>(),
+          kQuoteJsonDoc)
       .def(
           "assess_json",
-          [](const Engine& e, const std::string& text) { return cybercover::assess_json(e, text); },
-          py::arg("text"), py::call_guard<py::gil_scoped_release>(), kAssessJsonDoc)
+          [](const Engine& e, const std::string& text, const std::optional<std::string>& edition) {
+            return cybercover::assess_json(e, text, {}, as_if_options(edition));
+          },
+          py::arg("text"), py::kw_only(), py::arg("edition") = py::none(), py::call_guard<py::gil_scoped_release>(),
+          kAssessJsonDoc)
       .def("__repr__",
            [](const Engine& e) {
              py::list ids;

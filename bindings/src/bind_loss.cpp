@@ -33,9 +33,21 @@ const T* data_of(const py::dict& columns, const char* name, std::size_t rows) {
   return array.data();
 }
 
-// The edition all the rows' quote dates are in.
+// The edition all the rows' quote dates are in, or the named one (as-if pricing).
 std::shared_ptr<const RatingTables> edition_of(const Engine& engine,
-                                               const std::vector<std::string>& dates) {
+                                               const std::vector<std::string>& dates,
+                                               const std::optional<std::string>& edition) {
+  if (edition) {
+    if (dates.empty())
+      throw Error(ErrorCode::kEmptyInput, "quote_date", "a loss book needs at least one priced row");
+    QuoteOptions options;
+    options.edition = edition;
+    const auto date = Date::parse(dates.front());
+    if (!date)
+      throw Error(ErrorCode::kInvalidDate, "quote_date", "must be a date YYYY-MM-DD",
+                  quote_for_message(dates.front()));
+    return engine.edition_for(*date, options);
+  }
   std::shared_ptr<const RatingTables> found;
   for (const std::string& text : dates) {
     const auto date = Date::parse(text);
@@ -70,8 +82,9 @@ std::shared_ptr<LossBook> make_book(const Engine& engine, const std::vector<std:
                                     const std::vector<std::string>& industry_names,
                                     const std::vector<std::string>& tier_names,
                                     const std::vector<std::string>& provider_names,
-                                    const std::vector<std::string>& sections) {
-  const auto t = edition_of(engine, dates);
+                                    const std::vector<std::string>& sections,
+                                    const std::optional<std::string>& edition) {
+  const auto t = edition_of(engine, dates, edition);
   const auto rows = static_cast<std::size_t>(py::len(c["key"]));
   const auto* key = data_of<std::uint64_t>(c, "key", rows);
   const auto* employees = data_of<std::int64_t>(c, "employees", rows);
@@ -710,6 +723,7 @@ void bind_loss(py::module_& m) {
   m.def(
       "_loss_book", &make_book, py::arg("engine"), py::arg("dates"), py::arg("columns"),
       py::arg("industries"), py::arg("tiers"), py::arg("providers"), py::arg("sections"),
+      py::arg("edition") = py::none(),
       "Builds a loss book from a priced portfolio's columns (private; use cybercover.loss.Book).");
   m.def("_aggregate_distribution", &generic_aggregate, py::arg("frequency"), py::arg("mean"),
         py::arg("size"), py::arg("severity"), py::arg("deductible_yen"), py::arg("limit_yen"),

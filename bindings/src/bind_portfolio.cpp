@@ -168,6 +168,7 @@ bool is_int64_field(Field f) {
     case Field::kTopUpLimit:
     case Field::kTopUpDeductible:
     case Field::kServiceMonthlyPrice:
+    case Field::kPriorAnnualPremium:
       return true;
     default:
       return false;
@@ -463,7 +464,7 @@ py::array view(const ResultColumn<T>& v, const py::handle& owner) {
 
 py::object error_object(const Error& e, std::size_t row);
 
-py::dict result_dict(PortfolioResult&& result, std::uintptr_t answers_address) {
+py::dict result_dict(PortfolioResult&& result, std::uintptr_t answers_address, bool renewals) {
   // One owner for every view: the arrays keep the C++ result alive, nothing is copied.
   auto* owned = new PortfolioResult(std::move(result));
   const py::capsule owner(owned, [](void* p) { delete static_cast<PortfolioResult*>(p); });
@@ -494,6 +495,9 @@ py::dict result_dict(PortfolioResult&& result, std::uintptr_t answers_address) {
   d["payable_annual_yen"] = view(r.payable_annual_yen, owner);
   d["monthly_instalment_yen"] = view(r.monthly_instalment_yen, owner);
   d["subsidy_code"] = view(r.subsidy_code, owner);
+  d["renewals"] = renewals;  // the input had prior premiums: the frame shows the renewal cap
+  d["uncapped_annual_premium_yen"] = view(r.uncapped_annual_premium_yen, owner);
+  d["renewal_code"] = view(r.renewal_code, owner);
   d["edition"] = view(r.edition, owner);
   d["section_keys"] = r.section_keys;
   d["tier_names"] = r.tier_names;
@@ -531,7 +535,8 @@ std::string id_text(const py::handle& id, const Missing& missing) {
 // The edition whose item ids and sections name the columns: in force on the default date, or
 // on the rows' dates (they must agree when the answers come as item columns).
 const RatingTables& layout_for(const Engine& engine, const std::optional<Date>& date, const py::object& day_column,
-                               bool item_columns) {
+                               bool item_columns, const std::optional<std::string>& edition) {
+  if (edition) return *engine.library().edition(*edition);  // as-if: the named edition's columns
   if (date) return engine.tables_for(*date);
   const auto& editions = engine.library().editions();
   std::vector<const RatingTables*> used;
@@ -565,7 +570,7 @@ const RatingTables& layout_for(const Engine& engine, const std::optional<Date>& 
 
 py::dict quote_columns(const Engine& engine, std::size_t rows, const py::list& columns, const py::object& answers,
                        const py::object& quote_date, const py::object& subsidy_program, const py::object& ids,
-                       const py::object& day_column, int threads, bool collect) {
+                       const py::object& day_column, int threads, bool collect, const std::optional<std::string>& edition) {
   detail::check_thread_count(threads);
   PortfolioBuilder::Defaults defaults;
   const Missing missing;
@@ -578,7 +583,7 @@ py::dict quote_columns(const Engine& engine, std::size_t rows, const py::list& c
   std::vector<std::string> names;
   for (const py::handle c : columns) names.push_back(c.cast<py::tuple>()[0].cast<std::string>());
   if (!ids.is_none()) names.emplace_back("id");
-  const RatingTables& layout = layout_for(engine, defaults.quote_date, day_column, answers.is_none());
+  const RatingTables& layout = layout_for(engine, defaults.quote_date, day_column, answers.is_none(), edition);
   PortfolioBuilder builder(layout, names, defaults, !answers.is_none());
   builder.resize(rows);
   ColumnDoor door(builder, rows);
@@ -599,6 +604,8 @@ py::dict quote_columns(const Engine& engine, std::size_t rows, const py::list& c
   BatchOptions options;
   options.threads = threads;
   options.on_error = collect ? OnError::kCollect : OnError::kRaise;
+  options.edition = edition;
+  const bool renewals = cols.prior_annual_premium_yen != nullptr;
   PortfolioResult result;
   {
     // The arrays stay referenced by `door` (and the caller) while the batch reads them.
@@ -617,7 +624,7 @@ py::dict quote_columns(const Engine& engine, std::size_t rows, const py::list& c
     for (RowError& e : result.errors)
       if (e.error.location().id.empty()) e.error = e.error.at(ErrorLocation{0, id_text(seq[e.row], missing), {}});
   }
-  return result_dict(std::move(result), answers_address);
+  return result_dict(std::move(result), answers_address, renewals);
 }
 
 template <typename E>
@@ -644,6 +651,12 @@ py::dict codes() {
                                               : py::object(py::str(std::string(to_string(code)))));
   }
   d["subsidy_code"] = subsidy;
+  py::list renewal;
+  for (int i = 0; i <= static_cast<int>(RenewalCode::kNoCap); ++i) {
+    const auto code = static_cast<RenewalCode>(i);
+    renewal.append(code == RenewalCode::kNone ? py::object(py::none()) : py::object(py::str(std::string(to_string(code)))));
+  }
+  d["renewal_code"] = renewal;
   return d;
 }
 
@@ -785,7 +798,7 @@ void bind_portfolio(py::module_& m) {
   if (!PyDateTimeAPI) PyDateTime_IMPORT;
   m.def("_quote_columns", &quote_columns, py::arg("engine"), py::arg("rows"), py::arg("columns"), py::kw_only(),
         py::arg("answers"), py::arg("quote_date"), py::arg("subsidy_program"), py::arg("ids"), py::arg("day_column"),
-        py::arg("threads"), py::arg("collect"), kQuoteColumnsDoc);
+        py::arg("threads"), py::arg("collect"), py::arg("edition") = py::none(), kQuoteColumnsDoc);
   m.def("_portfolio_codes", &codes, "The spellings of the portfolio code columns, in code order (private).");
   m.def("_portfolio_editions", &editions_layout, py::arg("engine"),
         "Item ids, points, tags, industries, sections and bands of each edition (private).");

@@ -83,6 +83,9 @@ void bind_loss(py::module_& m);
 // ---- bind_remediation.cpp: the compiled half of cybercover/remediation.py (plans, reports).
 void bind_remediation(py::module_& m);
 
+// ---- bind_revision.cpp: the compiled half of cybercover/editions.py (editable editions).
+void bind_revision(py::module_& m);
+
 }  // namespace cybercover::python
 
 // ---- Objects made with cls.__new__(cls) and never initialised (pickle protocols, copy

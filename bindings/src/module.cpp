@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   cp::bind_portfolio(m);
   cp::bind_loss(m);
   cp::bind_remediation(m);
+  cp::bind_revision(m);
 }

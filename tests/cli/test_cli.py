@@ -153,7 +153,7 @@ SECTIONS = ["liability", "response", "interruption"]
 CSV_COLUMNS = (["id", "quote_date", "industry", "employees", "capital_yen", "revenue_yen", "endpoints",
                 "rubber_products", "security_action", "utm", "edr_status", "edr_covered_endpoints",
                 "edr_installed_on", "legacy_os_endpoints", "phishing_click_rate", "incidents_3y",
-                "bundle_plan", "service_monthly_price_yen"]
+                "bundle_plan", "service_monthly_price_yen", "prior_annual_premium_yen"]
                + [f"{s}_{k}" for s in SECTIONS for k in ("limit_yen", "deductible_yen")] + ITEM_IDS)
 
 
@@ -170,7 +170,8 @@ def csv_row(name, request):
            "legacy_os_endpoints": controls["legacy_os_endpoints"],
            "phishing_click_rate": controls.get("phishing_click_rate", ""),
            "incidents_3y": controls["incidents_3y"], "bundle_plan": request["bundle_plan"],
-           "service_monthly_price_yen": request.get("service_monthly_price_yen", "")}
+           "service_monthly_price_yen": request.get("service_monthly_price_yen", ""),
+           "prior_annual_premium_yen": request.get("prior_annual_premium_yen", "")}
     for s in SECTIONS:
         cover = request.get("top_up", {}).get(s)
         row[f"{s}_limit_yen"] = cover["limit_yen"] if cover else ""
@@ -246,7 +247,7 @@ def test_price_csv_equals_single_quotes():
                 check("bad row keeps the single quote's message",
                       out.get("bad_employees", {}).get("error") ==
                       "[cybercover.input.below_minimum] company.employees: must be an integer between 1 and 1000000, got -3"
-                      ' (row 21, id "bad_employees", column "employees")'
+                      f' (row {rows.index(bad) + 1}, id "bad_employees", column "employees")'
                       and out["bad_employees"]["error_code"] == "input.below_minimum"
                       and out["bad_employees"]["ok"] == "false", out.get("bad_employees"))
                 check("bad answer names the item", "answers.D01.1" in out.get("bad_answer", {}).get("error", ""),

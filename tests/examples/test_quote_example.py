@@ -102,7 +102,7 @@ with tempfile.TemporaryDirectory() as empty:
 check("built-in request: exit 0", p.returncode == 0, p.stderr)
 text = p.stdout
 for line in [
-    "tables      edition 2026-12, in force 2026-12-01 to open",
+    "tables      edition 2026-12, in force 2026-12-01 to 2027-03-31",
     f"sha256      {SHA}",
     "assessment  score 1000 of 1000, unknown 0, unmet items 0",
     "posture     index 1163 = score 1000 + UTM_MANAGED 120 + EDR_MANAGED 113 + PHISHING_LOW 30"

@@ -514,7 +514,7 @@ def test_metrics_count_what_was_sent(tmp_path, cli):
         assert 0 < m[("cybercover_http_request_duration_seconds_sum", (("endpoint", "/v1/quote"),))] < 10
         e = tables["editions"][0]
         assert m[("cybercover_tables_edition_info", (("edition", e["edition"]), ("effective_from", e["effective_from"]),
-                                                     ("effective_to", ""), ("sha256", e["sha256"])))] == 1
+                                                     ("effective_to", e["effective_to"] or ""), ("sha256", e["sha256"])))] == 1
         assert m[("cybercover_tables_generation", ())] == 1
         assert m[("cybercover_tables_reloads_total", (("result", "failure"),))] == 0
         assert m[("cybercover_tables_last_reload_success", ())] == 1

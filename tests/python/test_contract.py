@@ -128,6 +128,7 @@ def row_of(request: Dict[str, Any]) -> Dict[str, Any]:
         "incidents_3y": ctl["incidents_3y"], "bundle_plan": request["bundle_plan"],
         "subsidy_program": request.get("subsidy_program", MISSING),
         "service_monthly_price_yen": request.get("service_monthly_price_yen", MISSING),
+        "prior_annual_premium_yen": request.get("prior_annual_premium_yen", MISSING),
     }
     for s, cover in request.get("top_up", {}).items():
         row[f"{s}_limit_yen"] = cover.get("limit_yen", MISSING)

@@ -45,4 +45,4 @@ def test_assessment_repr_and_html(engine):
 
 
 def test_engine_repr(engine):
-    assert repr(engine) == "Engine(editions=['2026-12'])"
+    assert repr(engine) == "Engine(editions=['2026-12', '2027-04'])"

@@ -82,6 +82,7 @@ def _row(request: dict) -> tuple:
         "incidents_3y": controls["incidents_3y"],
         "bundle_plan": request["bundle_plan"],
         "service_monthly_price_yen": request.get("service_monthly_price_yen", -1),
+        "prior_annual_premium_yen": request.get("prior_annual_premium_yen", -1),
     }
     for s in SECTIONS:
         cover = request.get("top_up", {}).get(s, {})

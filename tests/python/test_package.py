@@ -31,10 +31,13 @@ def test_package_files_are_present():
 
 
 def test_editions_property(engine):
-    (edition,) = engine.editions
-    assert edition["edition"] == "2026-12"
-    assert edition["effective_from"] == "2026-12-01" and edition["effective_to"] is None
-    assert len(edition["sha256"]) == 64 and set(edition) == {"edition", "effective_from", "effective_to", "sha256"}
+    old, new = engine.editions
+    assert old["edition"] == "2026-12"
+    assert old["effective_from"] == "2026-12-01" and old["effective_to"] == "2027-03-31"
+    assert new["edition"] == "2027-04"
+    assert new["effective_from"] == "2027-04-01" and new["effective_to"] is None
+    for edition in (old, new):
+        assert len(edition["sha256"]) == 64 and set(edition) == {"edition", "effective_from", "effective_to", "sha256"}
 
 
 def test_engine_accepts_str_and_pathlike_tables():
@@ -50,7 +53,7 @@ def test_all_lists_exactly_the_public_names():
     assert len(set(cybercover.__all__)) == len(cybercover.__all__)
     for name in cybercover.__all__:
         assert hasattr(cybercover, name), name
-    modules = {"portfolio", "remediation", "request", "synthetic"}  # sub-modules are attributes of the package, not part of __all__
+    modules = {"editions", "indication", "portfolio", "remediation", "request", "revision", "synthetic"}  # sub-modules are attributes of the package, not part of __all__
     public = {n for n in vars(cybercover) if not n.startswith("_")} - modules - {"annotations"}
     assert public == set(cybercover.__all__) - {"__version__"}
 

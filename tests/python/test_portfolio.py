@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import re
 import shutil
 from typing import Any, Dict, List, Optional
 
@@ -542,11 +543,12 @@ def two_editions(tmp_path_factory) -> cybercover.Engine:
     old, new = root / "2026-12", root / "2027-07"
     shutil.copytree(SOURCE_TABLES / "2026-12", old)
     shutil.copytree(SOURCE_TABLES / "2026-12", new)
+    # 2026-12 ships closed on 2027-03-31 (2027-04 follows it); here it runs on to 2027-06-30.
     for path in old.glob("*.json"):
-        path.write_text(path.read_text(encoding="utf-8").replace('"effective_to": null', '"effective_to": "2027-06-30"'),
-                        encoding="utf-8")
+        path.write_text(re.sub(r'"effective_to": (null|"[0-9-]+")', '"effective_to": "2027-06-30"',
+                               path.read_text(encoding="utf-8")), encoding="utf-8")
     for path in new.glob("*.json"):
-        text = path.read_text(encoding="utf-8")
+        text = re.sub(r'"effective_to": (null|"[0-9-]+")', '"effective_to": null', path.read_text(encoding="utf-8"))
         text = text.replace('"edition": "2026-12"', '"edition": "2027-07"')
         text = text.replace('"effective_from": "2026-12-01"', '"effective_from": "2027-07-01"')
         text = text.replace('"manufacturing": 1.00,', '"manufacturing": 1.10,')
@@ -706,7 +708,8 @@ def test_result_repr_len_html_and_pickle(engine):
     cols["employees"][3] = -1
     result = engine.quote_arrays(**cols, errors="collect")
     assert len(result) == 40
-    assert repr(result) == "PortfolioResult(rows=40, editions=['2026-12'], errors=1)"
+    # the random dates run to 2027-06-30: both shipped editions price rows
+    assert repr(result) == "PortfolioResult(rows=40, editions=['2026-12', '2027-04'], errors=1)"
     html = result._repr_html_()
     frame = result.to_frame()
     for part in ("By tier", "By outcome", "Total premiums", "<th>rows</th>", ">40<", ">39<"):

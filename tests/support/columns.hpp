@@ -14,7 +14,7 @@ namespace cybercover::testing {
 struct Columns {
   std::vector<std::uint8_t> answers, security_action, utm, edr_status, plan, rubber;
   std::vector<std::int32_t> industry, subsidy;
-  std::vector<std::int64_t> quote_day, employees, capital, revenue, endpoints, covered, installed, legacy, incidents, price;
+  std::vector<std::int64_t> quote_day, employees, capital, revenue, endpoints, covered, installed, legacy, incidents, price, prior;
   std::vector<double> click;
   std::vector<std::vector<std::int64_t>> limits, deductibles;
   PortfolioColumns view;
@@ -49,6 +49,7 @@ struct Columns {
       incidents.push_back(r.controls.incidents_3y);
       plan.push_back(static_cast<std::uint8_t>(r.bundle_plan));
       price.push_back(r.service_monthly_price_yen.value_or(PortfolioColumns::kNone));
+      prior.push_back(r.prior_annual_premium_yen.value_or(PortfolioColumns::kNone));
       subsidy.push_back(r.subsidy_program ? code_of(view.subsidy_program_ids, *r.subsidy_program)
                                           : static_cast<std::int32_t>(PortfolioColumns::kNone));
       for (std::size_t s = 0; s < sections.size(); ++s) {
@@ -82,6 +83,7 @@ struct Columns {
     view.incidents_3y = incidents.data();
     view.bundle_plan = plan.data();
     view.service_monthly_price_yen = price.data();
+    view.prior_annual_premium_yen = prior.data();
     view.subsidy_program_code = subsidy.data();
     for (std::size_t s = 0; s < sections.size(); ++s)
       view.top_up.push_back({sections[s].key, limits[s].data(), deductibles[s].data()});

@@ -58,6 +58,7 @@ nlohmann::json json_of(const QuoteRequest& r) {
   }
   if (r.subsidy_program) j["subsidy_program"] = *r.subsidy_program;
   if (r.service_monthly_price_yen) j["service_monthly_price_yen"] = *r.service_monthly_price_yen;
+  if (r.prior_annual_premium_yen) j["prior_annual_premium_yen"] = *r.prior_annual_premium_yen;
   return j;
 }
 
@@ -90,6 +91,9 @@ std::vector<IntegerField> integer_fields() {
        [](nlohmann::json& j) -> nlohmann::json& { return j["top_up"]["response"]["deductible_yen"]; }},
       {Field::kServiceMonthlyPrice, [](QuoteRequest& r) -> std::int64_t& { return *r.service_monthly_price_yen; },
        [](nlohmann::json& j) -> nlohmann::json& { return j["service_monthly_price_yen"]; }},
+      {Field::kPriorAnnualPremium,
+       [](QuoteRequest& r) -> std::int64_t& { return r.prior_annual_premium_yen.emplace(); },
+       [](nlohmann::json& j) -> nlohmann::json& { return j["prior_annual_premium_yen"]; }},
   };
 }
 
@@ -99,7 +103,8 @@ std::vector<Case> cases() {
   for (const IntegerField& f : integer_fields()) {
     const FieldSpec& spec = field_spec(f.field);
     for (const std::int64_t v : {spec.min - 1, spec.max + 1, std::int64_t{-1}}) {
-      const bool sentinel = v == -1 && (f.field == Field::kTopUpDeductible || f.field == Field::kServiceMonthlyPrice);
+      const bool sentinel = v == -1 && (f.field == Field::kTopUpDeductible || f.field == Field::kServiceMonthlyPrice ||
+                                        f.field == Field::kPriorAnnualPremium);
       out.push_back({std::string(spec.json_path) + " = " + std::to_string(v), [f, v](QuoteRequest& r) { f.slot(r) = v; },
                      [f, v](nlohmann::json& j) { f.node(j) = v; }, !sentinel});
     }

@@ -100,9 +100,11 @@ TEST(Portfolio, EveryRowEqualsTheSingleQuoteWhateverTheThreadCount) {
     EXPECT_EQ(r.section_premium_yen, single_thread.section_premium_yen) << threads;
     EXPECT_EQ(r.posture_index, single_thread.posture_index) << threads;
   }
-  ASSERT_EQ(single_thread.editions.size(), 1u);
+  // The rows dated 2027-04-02 are priced by edition 2027-04, the others by 2026-12.
+  ASSERT_EQ(single_thread.editions.size(), 2u);
   EXPECT_EQ(single_thread.editions[0].edition, "2026-12");
   EXPECT_EQ(single_thread.editions[0].sha256, tables().sha256);
+  EXPECT_EQ(single_thread.editions[1].edition, "2027-04");
 }
 
 TEST(Portfolio, CollectedErrorsCarryTheSingleQuoteMessage) {

@@ -33,7 +33,8 @@ TEST(Tables, LoadsTheDefaultEdition) {
   const auto t = load_edition(testing::kDefaultEditionDir);
   EXPECT_EQ(t->edition, "2026-12");
   EXPECT_EQ(t->in_force.from.to_string(), "2026-12-01");
-  EXPECT_FALSE(t->in_force.to);
+  ASSERT_TRUE(t->in_force.to);  // 2027-04 follows it
+  EXPECT_EQ(t->in_force.to->to_string(), "2027-03-31");
   EXPECT_EQ(t->questionnaire.domains.size(), 24u);
   EXPECT_EQ(t->questionnaire.items.size(), 98u);
   EXPECT_EQ(t->questionnaire.total_points, 1000);
@@ -164,6 +165,9 @@ TEST(Tables, RejectsMalformedJsonAndMissingFiles) {
 
 TEST(Tables, RejectsOverlappingEditions) {
   EditionCopy copy("overlap");
+  // The default edition ships closed on 2027-03-31: reopen it so that the second overlaps.
+  for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation"})
+    copy.edit(name, [](json& j) { j["effective_to"] = nullptr; });
   const std::string second = copy.root() + "/2027-06";
   std::filesystem::copy(copy.dir(), second);
   for (const auto& name : {"questionnaire", "posture", "underwriting", "base_cover", "top_up", "subsidies", "loss_model", "remediation"}) {

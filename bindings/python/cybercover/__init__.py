@@ -29,6 +29,7 @@ from ._core import (
     check_tables,
 )
 from ._paths import default_tables_dir
+from .editions import Edition  # also Engine.from_editions, Engine.edition
 from .portfolio import PortfolioResult, RowError, item_ids, request_contract  # also Engine.quote_arrays/quote_frame
 from . import loss  # the loss model: expected losses, aggregate distributions, simulation
 from .remediation import RemediationPlan, Report  # also adds Engine.remediation, .report_html...
@@ -40,6 +41,7 @@ __all__ = [
     "Company",
     "Controls",
     "Cover",
+    "Edition",
     "Edr",
     "Engine",
     "Error",

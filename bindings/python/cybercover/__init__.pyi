@@ -14,6 +14,7 @@ from ._core import (
 )
 from ._paths import default_tables_dir as default_tables_dir
 from . import loss as loss
+from .editions import Edition as Edition
 from .portfolio import (
     PortfolioResult as PortfolioResult,
     RowError as RowError,

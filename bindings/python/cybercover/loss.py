@@ -400,6 +400,7 @@ class Book:
         answers: Any = None,
         quote_date: Any = None,
         subsidy_program: Optional[str] = None,
+        edition: Optional[str] = None,
         threads: Optional[int] = None,
         errors: str = "raise",
     ) -> "Book":
@@ -421,9 +422,11 @@ class Book:
             book (>= 0, unique). Default: the frame's index, which must be integers (a
             slice of a frame with a RangeIndex keeps the rows' positions, so parts of a
             book simulate exactly like the whole).
-        answers, quote_date, subsidy_program, threads, errors
+        answers, quote_date, subsidy_program, edition, threads, errors
             Keyword-only; passed to :meth:`Engine.quote_frame`. With ``errors="collect"``
-            rows that fail are left out of the book and listed in :attr:`errors`.
+            rows that fail are left out of the book and listed in :attr:`errors`. With
+            ``edition`` (as-if pricing) every row is priced, and modelled, under that edition
+            whatever its date.
 
         Returns
         -------
@@ -456,7 +459,7 @@ class Book:
             frame = df.drop(columns=["provider"])
         key_values = cls._keys(df, keys)
         priced = engine.quote_frame(frame, answers=answers, quote_date=quote_date, subsidy_program=subsidy_program,
-                                    threads=threads, errors=errors)
+                                    edition=edition, threads=threads, errors=errors)
         ok = priced["ok"].to_numpy(dtype=bool)
         error_list = [(int(i), str(m)) for i, (good, m) in enumerate(zip(ok, priced["error"])) if not good]
         rows = np.flatnonzero(ok)
@@ -497,6 +500,7 @@ class Book:
             "tiers": tier_names,
             "providers": provider_names,
             "sections": sections,
+            "edition": edition,
         }
         return cls(cls._build(state), state, error_list)
 
@@ -525,7 +529,7 @@ class Book:
         if not state["dates"]:
             raise _input_error("quote_date", "no row could be priced: the book is empty")
         return _core._loss_book(state["engine"], state["dates"], dict(state["columns"]), state["industries"],
-                                state["tiers"], state["providers"], state["sections"])
+                                state["tiers"], state["providers"], state["sections"], state.get("edition"))
 
     def __reduce__(self) -> Any:
         return (_rebuild_book, (self._state, self.errors))

@@ -51,6 +51,8 @@ ENUM_CODES: Dict[str, Tuple[str, ...]] = {
 OUTCOMES: Tuple[str, ...] = tuple(_CODES["outcome"])
 DECISION_CODES: Tuple[str, ...] = tuple(_CODES["decision_codes"])
 SUBSIDY_CODES: Tuple[Optional[str], ...] = tuple(_CODES["subsidy_code"])
+#: The renewal cap's reason codes (0 = not a renewal).
+RENEWAL_CODES: Tuple[Optional[str], ...] = tuple(_CODES["renewal_code"])
 
 
 def request_contract() -> List[Dict[str, Any]]:
@@ -67,15 +69,28 @@ def request_contract() -> List[Dict[str, Any]]:
     return _core._request_contract()
 
 
-def item_ids(engine: Engine, quote_date: Any) -> List[str]:
+def item_ids(engine: Engine, quote_date: Any = None, *, edition: Optional[str] = None) -> List[str]:
     """Return the questionnaire's item ids, in the order of an unlabelled answers matrix.
 
     Parameters
     ----------
     engine : Engine
-    quote_date : str, datetime.date or numpy.datetime64
+    quote_date : str, datetime.date or numpy.datetime64, optional
         Picks the edition in force that day.
+    edition : str, optional
+        Keyword-only. The edition's id instead (as-if pricing prices under it whatever the
+        date); an id the engine does not have raises NoEditionError (no_edition.unknown_edition).
     """
+    if edition is not None:
+        layouts = _core._portfolio_editions(engine)
+        for layout in layouts:
+            if layout["edition"] == edition:
+                return [item["id"] for item in layout["items"]]
+        known = ", ".join(layout["edition"] for layout in layouts)
+        raise _core.NoEditionError(f'[cybercover.no_edition.unknown_edition] edition: no edition with this id is loaded '
+                                   f'(editions: {known}), got "{edition}"')
+    if quote_date is None:
+        raise TypeError("item_ids() needs a quote_date or an edition=")
     day = int(np.datetime64(quote_date, "D").astype(np.int64))
     for layout in _core._portfolio_editions(engine):
         if layout["from_day"] <= day and (layout["to_day"] is None or day <= layout["to_day"]):
@@ -233,6 +248,7 @@ class PortfolioResult:
     OUTCOMES: Tuple[str, ...] = OUTCOMES
     DECISION_CODES: Tuple[str, ...] = DECISION_CODES
     SUBSIDY_CODES: Tuple[Optional[str], ...] = SUBSIDY_CODES
+    RENEWAL_CODES: Tuple[Optional[str], ...] = RENEWAL_CODES
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         """Private: built by :meth:`Engine.quote_arrays` from the C++ result."""
@@ -260,6 +276,10 @@ class PortfolioResult:
         self.payable_annual_yen: np.ndarray = raw["payable_annual_yen"]
         self.monthly_instalment_yen: np.ndarray = raw["monthly_instalment_yen"]
         self.subsidy_codes: np.ndarray = raw["subsidy_code"]
+        #: True when the input gave prior premiums (renewals): to_frame() shows the renewal cap.
+        self.renewals: bool = bool(raw.get("renewals", False))
+        self.uncapped_annual_premium_yen: np.ndarray = raw["uncapped_annual_premium_yen"]
+        self.renewal_codes: np.ndarray = raw["renewal_code"]
         self._selected = dict(zip(self.section_keys, (s.view(bool) for s in raw["section_selected"])))
         #: Debug: the address of the answers buffer the C++ pricing read (the caller's own
         #: matrix when it was not converted).
@@ -303,7 +323,11 @@ class PortfolioResult:
             selected or without a top-up), ``package_yen``, ``annual_premium_yen``,
             ``subsidy_yen``, ``payable_annual_yen``, ``monthly_instalment_yen`` (Int64, NA
             without a top-up), ``subsidy_code`` (str, None where none), and ``edition`` and
-            ``edition_sha256`` (Categorical: the edition that priced the row).
+            ``edition_sha256`` (Categorical: the edition that priced the row). When the input
+            gave ``prior_annual_premium_yen`` (renewals), ``uncapped_annual_premium_yen`` (the
+            annual premium before the renewal cap) and ``renewal_code`` (``RENEWAL_WITHIN_CAP``,
+            ``RENEWAL_INCREASE_CAPPED``, ``RENEWAL_DECREASE_CAPPED``, ``RENEWAL_NO_CAP``; None
+            for a row that is no renewal) follow ``annual_premium_yen``.
         """
         pd = _require_pandas()
         n = len(self)
@@ -347,6 +371,10 @@ class PortfolioResult:
             columns[f"{section}_premium_yen"] = nullable(self.section_premium_yen[section], selected)
         for name in ("package_yen", "annual_premium_yen", "subsidy_yen", "payable_annual_yen", "monthly_instalment_yen"):
             columns[name] = nullable(getattr(self, name), self.has_top_up)
+            if name == "annual_premium_yen" and self.renewals:
+                columns["uncapped_annual_premium_yen"] = nullable(self.uncapped_annual_premium_yen, self.has_top_up)
+                renewal = np.array(list(self.RENEWAL_CODES) + [None] * (256 - len(self.RENEWAL_CODES)), dtype=object)
+                columns["renewal_code"] = renewal[self.renewal_codes]
         columns["subsidy_code"] = subsidy_code
         columns["edition"] = pd.Categorical.from_codes(edition_codes, categories=[e for e, _ in self.editions])
         columns["edition_sha256"] = pd.Categorical.from_codes(edition_codes, categories=[s for _, s in self.editions])
@@ -421,8 +449,11 @@ def _price(
     ids: Any,
     threads: Optional[int],
     errors: str,
+    edition: Optional[str] = None,
 ) -> PortfolioResult:
     collect = _collect(errors)
+    if edition is not None and not isinstance(edition, str):
+        raise TypeError(f"edition must be a str (an edition id) or None, got {edition!r}")
     n_threads = _threads(threads)
     if subsidy_program is not None and not isinstance(subsidy_program, str):
         raise TypeError(f"subsidy_program must be a str or None, got {subsidy_program!r}")
@@ -436,7 +467,7 @@ def _price(
             raise _core.InputError(f"[cybercover.input.column_shape] id: must be one value per row ({n} rows)")
     raw = _core._quote_columns(
         engine, n, payloads, answers=answers, quote_date=quote_date, subsidy_program=subsidy_program, ids=ids,
-        day_column=day_column, threads=n_threads, collect=collect)
+        day_column=day_column, threads=n_threads, collect=collect, edition=edition)
     return PortfolioResult(raw)
 
 
@@ -463,9 +494,11 @@ def quote_arrays(
     top_up: Optional[Mapping[str, Any]] = None,
     subsidy_program: Any = None,
     service_monthly_price_yen: Any = None,
+    prior_annual_premium_yen: Any = None,
     ids: Any = None,
     threads: Optional[int] = None,
     errors: str = "raise",
+    edition: Optional[str] = None,
 ) -> PortfolioResult:
     """Quote a portfolio given as columns, on all cores (docs/request_contract.md, row by row).
 
@@ -505,6 +538,10 @@ def quote_arrays(
         One programme for every row, or one per row (None = none).
     service_monthly_price_yen : array of int, optional
         Missing = not given.
+    prior_annual_premium_yen : array of int, optional
+        Renewals: the top-up's annual premium of the prior year (missing = not a renewal).
+        An edition with a renewal cap keeps the new annual premium within its maximum
+        increase and decrease of it; the result then has the renewal columns.
     ids : array-like, optional
         Each row's id, named in its error's location.
     threads : int, optional
@@ -512,6 +549,12 @@ def quote_arrays(
     errors : {"raise", "collect"}
         ``"raise"`` (default): raise the first failing row's error (its message ends with
         its row). ``"collect"``: failing rows get ``ok`` False and a :class:`RowError`.
+    edition : str, optional
+        As-if pricing: every row under the edition with this id, whatever its quote date.
+        Everything dated (the EDR learning period, the subsidy's dates) still uses the rows'
+        own quote dates; an unlabelled answers matrix is in that edition's item order
+        (``item_ids(engine, edition=...)``). An unknown id raises NoEditionError
+        (``no_edition.unknown_edition``).
 
     Returns
     -------
@@ -545,6 +588,7 @@ def quote_arrays(
         "incidents_3y": incidents_3y,
         "bundle_plan": bundle_plan,
         "service_monthly_price_yen": service_monthly_price_yen,
+        "prior_annual_premium_yen": prior_annual_premium_yen,
     }
     if top_up is not None:
         if not isinstance(top_up, Mapping):
@@ -571,7 +615,7 @@ def quote_arrays(
     if n < 0:
         raise _core.InputError(f"[cybercover.input.column_shape] answers: must be a 2-D matrix (rows x items), got shape {np.shape(matrix)}")
     return _price(self, n, columns, answers=_answer_matrix(matrix), quote_date=scalar_date, subsidy_program=scalar_subsidy,
-                  ids=ids, threads=threads, errors=errors)
+                  ids=ids, threads=threads, errors=errors, edition=edition)
 
 
 def _answer_matrix(matrix: Any) -> np.ndarray:
@@ -616,6 +660,7 @@ def quote_frame(
     keep: Optional[Sequence[str]] = None,
     threads: Optional[int] = None,
     errors: str = "raise",
+    edition: Optional[str] = None,
 ) -> Any:
     """Quote a portfolio given as a pandas DataFrame, one company per row.
 
@@ -648,6 +693,9 @@ def quote_frame(
     errors : {"raise", "collect"}
         Keyword-only. As in :meth:`quote_arrays`; with ``"collect"`` the ``error_code`` and
         ``error`` columns name each failing row's problem.
+    edition : str, optional
+        Keyword-only. As-if pricing under the edition with this id, whatever the quote dates
+        (see :meth:`quote_arrays`); the item columns are that edition's.
 
     Returns
     -------
@@ -699,7 +747,7 @@ def quote_frame(
     if quote_date is not None and "quote_date" in columns:
         scalar_date = quote_date  # the default of rows whose quote_date is missing
     result = _price(self, len(df), columns, answers=matrix, quote_date=scalar_date, subsidy_program=subsidy_program,
-                    ids=ids, threads=threads, errors=errors)
+                    ids=ids, threads=threads, errors=errors, edition=edition)
     priced = result.to_frame(index=df.index)
     for position, name in enumerate([c for c in ["id", *keep] if c in df.columns]):
         if name not in priced.columns:

@@ -230,6 +230,9 @@ class QuoteRequest:
         Id of a premium subsidy programme, e.g. ``"sme-cyber-support-2026"``.
     service_monthly_price_yen : int, optional
         The bundled service's own monthly price, checked against the price cap.
+    prior_annual_premium_yen : int, optional
+        A renewal's top-up annual premium of the prior year: the edition's renewal cap keeps
+        the new premium within its maximum increase and decrease of it.
     """
 
     quote_date: DateLike
@@ -241,6 +244,7 @@ class QuoteRequest:
     top_up: Optional[Mapping[str, Cover]] = None
     subsidy_program: Optional[str] = None
     service_monthly_price_yen: Optional[int] = None
+    prior_annual_premium_yen: Optional[int] = None
 
     def to_dict(self) -> Dict[str, Any]:
         """Return the JSON request.
@@ -264,6 +268,7 @@ class QuoteRequest:
                 "top_up": top_up,
                 "subsidy_program": self.subsidy_program,
                 "service_monthly_price_yen": self.service_monthly_price_yen,
+                "prior_annual_premium_yen": self.prior_annual_premium_yen,
             }
         )
 

@@ -20,6 +20,8 @@
 #include "cybercover/quote/engine.hpp"
 #include "cybercover/remediation/remediation.hpp"
 #include "cybercover/report/report.hpp"
+#include "cybercover/revision/dislocation.hpp"
+#include "cybercover/revision/edition_draft.hpp"
 #include "cybercover/tables/rating_tables.hpp"
 #include "cybercover/tables/table_library.hpp"
 #include "cybercover/types.hpp"

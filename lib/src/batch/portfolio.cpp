@@ -122,9 +122,15 @@ struct Figures {
 
 class Pricer {
  public:
-  Pricer(const Engine& engine, const PortfolioColumns& cols, PortfolioResult& out)
+  Pricer(const Engine& engine, const PortfolioColumns& cols, PortfolioResult& out, const BatchOptions& options)
       : engine_(engine), cols_(cols), out_(out) {
-    for (const auto& edition : engine.library().editions()) contexts_.push_back(context_for(*edition));
+    const auto& editions = engine.library().editions();
+    for (const auto& edition : editions) contexts_.push_back(context_for(*edition));
+    if (options.edition) {  // as-if: one edition for every row
+      const auto named = engine.library().edition(*options.edition);
+      for (std::size_t e = 0; e < editions.size(); ++e)
+        if (editions[e] == named) as_if_ = static_cast<int>(e);
+    }
   }
 
   // Prices row i into the output; throws the single quote's Error for a bad row.
@@ -181,6 +187,8 @@ class Pricer {
     }
     if (cols_.service_monthly_price_yen && cols_.service_monthly_price_yen[i] != PortfolioColumns::kNone)
       a.service_monthly_price_yen = cols_.service_monthly_price_yen[i];
+    if (cols_.prior_annual_premium_yen && cols_.prior_annual_premium_yen[i] != PortfolioColumns::kNone)
+      a.prior_annual_premium_yen = cols_.prior_annual_premium_yen[i];
     detail::check_values(a);
 
     const EditionContext& ctx = context_for_date(a.quote_date);
@@ -236,6 +244,10 @@ class Pricer {
     out_.annual_premium_yen[i] = f.top_up ? f.top_up->annual_premium_yen : 0;
     out_.subsidy_yen[i] = f.top_up ? f.top_up->subsidy_yen : 0;
     out_.subsidy_code[i] = f.top_up ? static_cast<std::uint8_t>(f.top_up->subsidy_code) : 0;
+    const bool renewal = f.top_up && f.top_up->renewal;
+    out_.uncapped_annual_premium_yen[i] =
+        renewal ? f.top_up->renewal->uncapped_annual_premium_yen : out_.annual_premium_yen[i];
+    out_.renewal_code[i] = renewal ? static_cast<std::uint8_t>(f.top_up->renewal->code) : 0;
     out_.payable_annual_yen[i] = f.top_up ? f.top_up->payable_annual_yen : 0;
     out_.monthly_instalment_yen[i] = f.top_up ? f.top_up->monthly_instalment_yen : 0;
     out_.edition[i] = ctx.edition;
@@ -261,6 +273,8 @@ class Pricer {
     out_.annual_premium_yen[i] = 0;
     out_.subsidy_yen[i] = 0;
     out_.subsidy_code[i] = 0;
+    out_.uncapped_annual_premium_yen[i] = 0;
+    out_.renewal_code[i] = 0;
     out_.payable_annual_yen[i] = 0;
     out_.monthly_instalment_yen[i] = 0;
     out_.edition[i] = -1;
@@ -275,6 +289,7 @@ class Pricer {
 
  private:
   const EditionContext& context_for_date(Date date) const {
+    if (as_if_ >= 0) return contexts_[static_cast<std::size_t>(as_if_)];
     for (const auto& ctx : contexts_)
       if (ctx.tables->in_force.contains(date)) return ctx;
     engine_.tables_for(date);  // throws the no-edition error
@@ -302,10 +317,11 @@ class Pricer {
   const PortfolioColumns& cols_;
   PortfolioResult& out_;
   std::vector<EditionContext> contexts_;
+  int as_if_ = -1;  // the edition of every row (BatchOptions::edition), or -1: by date
 };
 
 // Problems of the whole call, which no row can be priced past.
-void check_columns(const Engine& engine, const PortfolioColumns& c) {
+void check_columns(const Engine& engine, const PortfolioColumns& c, const BatchOptions& options) {
   if (engine.library().editions().size() > 127)
     throw Error(ErrorCode::kBadOption, "engine", "a portfolio can be priced with at most 127 editions");
   if (c.rows == 0) return;
@@ -320,7 +336,8 @@ void check_columns(const Engine& engine, const PortfolioColumns& c) {
   require(c.legacy_os_endpoints, "legacy_os_endpoints");
   require(c.incidents_3y, "incidents_3y");
   require(c.bundle_plan, "bundle_plan");
-  const auto& editions = engine.library().editions();
+  auto editions = engine.library().editions();
+  if (options.edition) editions = {engine.library().edition(*options.edition)};  // as-if: only it
   if (std::none_of(editions.begin(), editions.end(), [&](const auto& e) { return e->questionnaire.items.size() == c.answer_columns; }))
     column_error(ErrorCode::kColumnShape, "answers",
                  "has " + std::to_string(c.answer_columns) + " columns but no edition's questionnaire has that many items (" +
@@ -353,12 +370,13 @@ void check_columns(const Engine& engine, const PortfolioColumns& c) {
 void allocate(PortfolioResult& r, const PortfolioColumns& c) {
   const std::size_t n = c.rows;
   r.rows = n;
-  for (auto* v : {&r.ok, &r.decision_codes, &r.is_sme, &r.has_base_cover, &r.has_top_up, &r.subsidy_code})
+  for (auto* v : {&r.ok, &r.decision_codes, &r.is_sme, &r.has_base_cover, &r.has_top_up, &r.subsidy_code, &r.renewal_code})
     v->resize_uninitialized(n);
   for (auto* v : {&r.score, &r.unknown_count}) v->resize_uninitialized(n);
   for (auto* v : {&r.tier, &r.outcome, &r.edition}) v->resize_uninitialized(n);
   for (auto* v : {&r.posture_index, &r.base_monthly_premium_yen, &r.base_annual_premium_yen, &r.package_yen,
-                  &r.annual_premium_yen, &r.subsidy_yen, &r.payable_annual_yen, &r.monthly_instalment_yen})
+                  &r.annual_premium_yen, &r.subsidy_yen, &r.payable_annual_yen, &r.monthly_instalment_yen,
+                  &r.uncapped_annual_premium_yen})
     v->resize_uninitialized(n);
   r.section_premium_yen.resize(c.top_up.size());
   for (auto& v : r.section_premium_yen) v.resize_uninitialized(n);
@@ -371,10 +389,11 @@ void allocate(PortfolioResult& r, const PortfolioColumns& c) {
 
 PortfolioResult price_portfolio(const Engine& engine, const PortfolioColumns& columns, const BatchOptions& options) {
   detail::check_thread_count(options.threads);
-  check_columns(engine, columns);
+  if (options.edition) engine.library().edition(*options.edition);  // an unknown id fails the call
+  check_columns(engine, columns, options);
   PortfolioResult out;
   allocate(out, columns);
-  Pricer pricer(engine, columns, out);
+  Pricer pricer(engine, columns, out, options);
   out.tier_names = pricer.tier_names;
 
   const std::size_t n = columns.rows;

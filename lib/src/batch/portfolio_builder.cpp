@@ -141,6 +141,7 @@ PortfolioBuilder::PortfolioBuilder(const RatingTables& layout, const std::vector
   quote_day_.fill = defaults_.quote_date ? defaults_.quote_date->day_number() : PortfolioColumns::kNoDay;
   installed_.fill = PortfolioColumns::kNoDay;
   price_.fill = PortfolioColumns::kNone;
+  prior_.fill = PortfolioColumns::kNone;
   subsidy_.fill = PortfolioColumns::kNone;
   click_.fill = std::numeric_limits<double>::quiet_NaN();
   for (auto& d : deductibles_) d.fill = PortfolioColumns::kDefault;
@@ -167,6 +168,7 @@ BuilderColumn<std::int64_t>& PortfolioBuilder::int64_slot(const ColumnRole& role
     case Field::kLegacyOsEndpoints: return legacy_;
     case Field::kIncidents3y: return incidents_;
     case Field::kServiceMonthlyPrice: return price_;
+    case Field::kPriorAnnualPremium: return prior_;
     case Field::kTopUpLimit: return limits_.at(static_cast<std::size_t>(role.key));
     case Field::kTopUpDeductible: return deductibles_.at(static_cast<std::size_t>(role.key));
     default: throw std::logic_error("not an int64 column");
@@ -198,7 +200,7 @@ void PortfolioBuilder::resize(std::size_t rows) {
     col.borrowed = nullptr;
   };
   for (auto* c : {&quote_day_, &employees_, &capital_, &revenue_, &endpoints_, &covered_, &installed_, &legacy_, &incidents_,
-                  &price_})
+                  &price_, &prior_})
     reset(*c);
   reset(industry_);
   reset(subsidy_);
@@ -286,7 +288,8 @@ void PortfolioBuilder::set(std::size_t row, std::size_t column, const RawValue& 
         int64_slot(role).writable(n)[row] = optional_integer(s, path_of(role), v).value_or(PortfolioColumns::kDefault);
         break;
       case Field::kServiceMonthlyPrice:
-        price_.writable(n)[row] = optional_integer(s, path_of(role), v).value_or(PortfolioColumns::kNone);
+      case Field::kPriorAnnualPremium:
+        int64_slot(role).writable(n)[row] = optional_integer(s, path_of(role), v).value_or(PortfolioColumns::kNone);
         break;
       case Field::kEdrInstalledOn:
         if (const auto d = optional_date(s, path_of(role), v)) installed_.writable(n)[row] = d->day_number();
@@ -318,7 +321,8 @@ void PortfolioBuilder::borrow_int64(std::size_t column, const std::int64_t* valu
     switch (role.field) {
       case Field::kTopUpLimit: return v == 0;
       case Field::kTopUpDeductible: return v == PortfolioColumns::kDefault;
-      case Field::kServiceMonthlyPrice: return v == PortfolioColumns::kNone;
+      case Field::kServiceMonthlyPrice:
+      case Field::kPriorAnnualPremium: return v == PortfolioColumns::kNone;
       case Field::kQuoteDate:
       case Field::kEdrInstalledOn: return v == PortfolioColumns::kNoDay;
       default: return false;
@@ -467,6 +471,7 @@ PortfolioColumns PortfolioBuilder::columns(std::size_t first_row) {
   c.subsidy_program_code = column(subsidy_);
   c.subsidy_program_ids = subsidy_ids_;
   c.service_monthly_price_yen = column(price_);
+  c.prior_annual_premium_yen = column(prior_);
   for (const auto& [row, error] : errors_) {
     if (row >= n) break;
     const auto col = error_columns_.find(row);

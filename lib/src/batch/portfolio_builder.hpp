@@ -119,7 +119,7 @@ class PortfolioBuilder {
   std::size_t items_ = 0;
 
   BuilderColumn<std::int64_t> quote_day_, employees_, capital_, revenue_, endpoints_, covered_, installed_, legacy_,
-      incidents_, price_;
+      incidents_, price_, prior_;
   BuilderColumn<std::int32_t> industry_, subsidy_;
   BuilderColumn<std::uint8_t> answers_, security_action_, rubber_, utm_, edr_, plan_;
   BuilderColumn<double> click_;

@@ -153,6 +153,7 @@ void check_values(const QuoteArguments& a) {
     if (cover.deductible_yen) bounded(Field::kTopUpDeductible, *cover.deductible_yen, cover.key);
   }
   if (a.service_monthly_price_yen) bounded(Field::kServiceMonthlyPrice, *a.service_monthly_price_yen);
+  if (a.prior_annual_premium_yen) bounded(Field::kPriorAnnualPremium, *a.prior_annual_premium_yen);
 }
 
 void check_industry(const RatingTables& t, QuoteArguments& a) {

@@ -41,6 +41,7 @@ struct QuoteArguments {
   FixedList<Cover, kMaxSections> covers;
   std::optional<std::string_view> subsidy_program_id;
   std::optional<Yen> service_monthly_price_yen;
+  std::optional<Yen> prior_annual_premium_yen;
 
   // The programme of subsidy_program_id, when the door already looked it up in this edition
   // (else the checks do, and name an unknown one).

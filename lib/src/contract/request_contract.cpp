@@ -70,6 +70,10 @@ std::vector<FieldSpec> make_fields() {
   add({Field::kServiceMonthlyPrice, "service_monthly_price_yen", "service_monthly_price_yen", T::kInteger, false,
        "not given", 0, bounds::kMaxMonthlyPriceYen, {}, {}, {}, S::kBounds,
        "The bundle service's own monthly price to the customer, checked against the price cap; only with a plan."});
+  add({Field::kPriorAnnualPremium, "prior_annual_premium_yen", "prior_annual_premium_yen", T::kInteger, false,
+       "not a renewal", 1, bounds::kMaxYen, {}, {}, {}, S::kBounds,
+       "A renewal: the top-up's annual premium of the prior year (before subsidy). An edition with a renewal cap "
+       "(top_up.json renewal_cap) keeps the new annual premium within its maximum increase and decrease of it."});
   return f;
 }
 

@@ -1,5 +1,7 @@
 #include "cybercover/io/csv_portfolio.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <streambuf>
@@ -178,6 +180,63 @@ std::string csv_output_cell(std::string_view text) {
   return out + "\"";
 }
 
+std::size_t read_csv_chunks(const Engine& engine, std::istream& in, const CsvPriceOptions& o,
+                            const std::function<void(const CsvChunk&)>& sink) {
+  CsvReader reader(in, o.max_record_bytes);
+  std::vector<std::string> header, fields;
+  ErrorCode code{};
+  std::string problem;
+  const auto status = reader.next(header, code, problem);
+  if (status == CsvReader::Status::kEnd) throw Error(ErrorCode::kEmptyInput, "header", "empty input: expected a header row");
+  if (status == CsvReader::Status::kBad) throw Error(code, "header", problem);
+  if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);  // Excel's BOM
+  const RatingTables& layout = o.edition ? *engine.library().edition(*o.edition)
+                               : o.quote_date ? engine.tables_for(*o.quote_date)
+                                              : *engine.library().editions().back();
+  PortfolioBuilder builder(layout, header, {o.quote_date, o.subsidy_program});
+  const auto id_col = builder.id_column();
+  std::size_t first_row = 1;
+  std::vector<std::string> ids;
+  while (true) {
+    builder.resize(o.chunk_rows);
+    std::size_t n = 0;
+    bool more = true;
+    while (n < o.chunk_rows) {
+      const auto s = reader.next(fields, code, problem);
+      if (s == CsvReader::Status::kEnd) {
+        more = false;
+        break;
+      }
+      if (s == CsvReader::Status::kRecord && fields.size() == 1 && fields[0].empty()) continue;  // blank line
+      const std::size_t row = n++;
+      if (s == CsvReader::Status::kBad) {
+        builder.fail(row, 0, Error(code, "record", problem));
+        continue;
+      }
+      if (id_col && *id_col < fields.size()) builder.set_id(row, fields[*id_col]);
+      if (fields.size() != header.size()) {
+        builder.fail(row, 0,
+                     Error(ErrorCode::kWrongFieldCount, "record",
+                           "the record on line " + std::to_string(reader.start_line()) + " has " +
+                               std::to_string(fields.size()) + " fields but the header has " + std::to_string(header.size())));
+        continue;
+      }
+      for (std::size_t c : builder.read_order()) builder.set(row, c, detail::raw_of_cell(fields[c]));
+    }
+    builder.truncate(n);
+    if (n > 0) {
+      const PortfolioColumns cols = builder.columns(first_row);
+      ids.assign(n, std::string());
+      for (std::size_t i = 0; i < n; ++i) ids[i] = builder.id(i);
+      sink(CsvChunk{cols, ids, id_col.has_value()});
+      first_row += n;
+      if (o.progress) o.progress(reader.bytes(), first_row - 1);
+    }
+    if (!more || n == 0) break;
+  }
+  return first_row - 1;
+}
+
 CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& out, const CsvPriceOptions& o) {
   CsvReader reader(in, o.max_record_bytes);
   std::vector<std::string> header, fields;
@@ -188,10 +247,15 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
   if (status == CsvReader::Status::kBad) throw Error(code, "header", problem);
   if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);  // Excel's BOM
 
-  // The item and section columns are those of the edition in force on --date, else the newest.
-  const RatingTables& layout = o.quote_date ? engine.tables_for(*o.quote_date) : *engine.library().editions().back();
+  // The item and section columns are those of the named edition (as-if), else of the edition
+  // in force on --date, else the newest.
+  const RatingTables& layout = o.edition ? *engine.library().edition(*o.edition)
+                               : o.quote_date ? engine.tables_for(*o.quote_date)
+                                              : *engine.library().editions().back();
   PortfolioBuilder builder(layout, header, {o.quote_date, o.subsidy_program});
   const auto id_col = builder.id_column();
+  const bool renewals = std::any_of(builder.roles().begin(), builder.roles().end(),
+                                    [](const detail::ColumnRole& r) { return r.field == Field::kPriorAnnualPremium; });
   if (o.subsidy_program) {
     const auto& eds = engine.library().editions();
     if (std::none_of(eds.begin(), eds.end(), [&](const auto& e) { return e->find_subsidy(*o.subsidy_program); }))
@@ -202,8 +266,8 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
   out << "row" << (id_col ? ",id" : "") << ",ok,error_code,error,score,unknown_count,posture_index,tier,outcome,"
       << "decision_codes,base_monthly_premium_yen,base_annual_premium_yen";
   for (const auto& s : layout.top_up.sections) out << "," << s.key << "_premium_yen";
-  out << ",package_yen,annual_premium_yen,subsidy_yen,subsidy_code,payable_annual_yen,monthly_instalment_yen,"
-      << "edition,edition_sha256\n";
+  out << ",package_yen,annual_premium_yen" << (renewals ? ",uncapped_annual_premium_yen,renewal_code" : "")
+      << ",subsidy_yen,subsidy_code,payable_annual_yen,monthly_instalment_yen,edition,edition_sha256\n";
   // The figure columns after "error" (8, the sections, 6, the edition's 2): empty in a failed row.
   const std::string empty_figures(8 + layout.top_up.sections.size() + 6 + 2, ',');
 
@@ -211,6 +275,7 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
   BatchOptions batch;
   batch.threads = o.threads;
   batch.on_error = o.on_error;
+  batch.edition = o.edition;
   std::size_t first_row = 1;
   bool more = true;
   while (more) {
@@ -263,7 +328,7 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
         ++summary.errors;
         out << ",false," << to_string(e.code()) << ",";
         write_cell(out, e.what());
-        out << empty_figures << "\n";
+        out << empty_figures << (renewals ? ",," : "") << "\n";
         continue;
       }
       std::string codes;
@@ -281,10 +346,12 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
       }
       if (r.has_top_up[i]) {
         const std::string_view sc = to_string(static_cast<SubsidyCode>(r.subsidy_code[i]));
-        out << "," << r.package_yen[i] << "," << r.annual_premium_yen[i] << "," << r.subsidy_yen[i] << "," << sc << ","
-            << r.payable_annual_yen[i] << "," << r.monthly_instalment_yen[i];
+        out << "," << r.package_yen[i] << "," << r.annual_premium_yen[i];
+        if (renewals)
+          out << "," << r.uncapped_annual_premium_yen[i] << "," << to_string(static_cast<RenewalCode>(r.renewal_code[i]));
+        out << "," << r.subsidy_yen[i] << "," << sc << "," << r.payable_annual_yen[i] << "," << r.monthly_instalment_yen[i];
       } else {
-        out << ",,,,,,";
+        out << ",,,,,," << (renewals ? ",," : "");
       }
       const auto& ed = r.editions[static_cast<std::size_t>(r.edition[i])];
       out << ",";

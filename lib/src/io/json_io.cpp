@@ -71,7 +71,7 @@ JsonCursor request_root(const JsonDoc& doc) {
   JsonCursor root(doc, ErrorKind::kInput, kNoPrefix);
   if (!root.is_object()) throw Error(ErrorCode::kWrongType, "request", "must be a JSON object", root.describe());
   root.only_keys({"quote_date", "company", "security_action", "answers", "controls", "bundle_plan",
-                  "top_up", "subsidy_program", "service_monthly_price_yen"});
+                  "top_up", "subsidy_program", "service_monthly_price_yen", "prior_annual_premium_yen"});
   return root;
 }
 
@@ -211,17 +211,22 @@ Date quote_date_of(const JsonCursor& root) {
   return detail::read_date(spec(Field::kQuoteDate), path(Field::kQuoteDate), member(root, "quote_date").value);
 }
 
-AssessmentRequest assessment_request_from(const JsonDoc& doc, const TableLibrary& library) {
+// The questionnaire whose item ids the answers use: the named edition's, else the one in force.
+const Questionnaire& questionnaire_for(const TableLibrary& library, Date quote_date, const QuoteOptions& as_if) {
+  return as_if.edition ? library.edition(*as_if.edition)->questionnaire : library.for_date(quote_date).questionnaire;
+}
+
+AssessmentRequest assessment_request_from(const JsonDoc& doc, const TableLibrary& library, const QuoteOptions& as_if) {
   const JsonCursor root = request_root(doc);
   AssessmentRequest r;
   r.quote_date = quote_date_of(root);
   r.security_action = security_action_of(root);
   const GivenAnswers answers = read_answers(root);
-  r.answers = sheet_of(answers, library.for_date(r.quote_date).questionnaire);
+  r.answers = sheet_of(answers, questionnaire_for(library, r.quote_date, as_if));
   return r;
 }
 
-QuoteRequest quote_request_from(const JsonDoc& doc, const TableLibrary& library) {
+QuoteRequest quote_request_from(const JsonDoc& doc, const TableLibrary& library, const QuoteOptions& as_if) {
   const JsonCursor root = request_root(doc);
   QuoteRequest r;
   r.quote_date = quote_date_of(root);
@@ -237,8 +242,10 @@ QuoteRequest quote_request_from(const JsonDoc& doc, const TableLibrary& library)
     r.subsidy_program = std::string(*s);
   r.service_monthly_price_yen = detail::optional_integer(spec(Field::kServiceMonthlyPrice), path(Field::kServiceMonthlyPrice),
                                                          member(root, "service_monthly_price_yen").value);
+  r.prior_annual_premium_yen = detail::optional_integer(spec(Field::kPriorAnnualPremium), path(Field::kPriorAnnualPremium),
+                                                        member(root, "prior_annual_premium_yen").value);
   // Every value has been read on its own; now the edition (the questionnaire's item ids).
-  r.answers = sheet_of(answers, library.for_date(r.quote_date).questionnaire);
+  r.answers = sheet_of(answers, questionnaire_for(library, r.quote_date, as_if));
   return r;
 }
 
@@ -382,6 +389,36 @@ void write_section(JsonWriter& w, const SectionQuote& s, const RatingTables& t, 
   w.end_object();
 }
 
+// The renewal cap's audit trail: the premium before the cap, the bounds with their table row
+// and the calculation, and the reason code.
+void write_renewal(JsonWriter& w, const RenewalCapQuote& r) {
+  w.key("renewal").begin_object();
+  w.key("calculation");
+  if (r.has_cap) {
+    const std::string prior = std::to_string(r.prior_annual_premium_yen);
+    const Decimal4 up = Decimal4::from_scaled(Decimal4::kScale + r.max_increase.scaled());
+    const Decimal4 down = Decimal4::from_scaled(Decimal4::kScale - r.max_decrease.scaled());
+    const Yen capped = std::min(std::max(r.uncapped_annual_premium_yen, r.floor_yen), r.ceiling_yen);
+    w.value("min(max(" + std::to_string(r.uncapped_annual_premium_yen) + ", ceil(" + prior + " x " + down.to_string() +
+            ") = " + std::to_string(r.floor_yen) + "), floor(" + prior + " x " + up.to_string() +
+            ") = " + std::to_string(r.ceiling_yen) + ") = " + std::to_string(capped));
+  } else {
+    w.null();
+  }
+  w.key("ceiling_yen");
+  if (r.has_cap) w.value(r.ceiling_yen); else w.null();
+  w.key("code").value(to_string(r.code));
+  w.key("floor_yen");
+  if (r.has_cap) w.value(r.floor_yen); else w.null();
+  w.key("max_decrease");
+  if (r.has_cap) w.decimal(r.max_decrease); else w.null();
+  w.key("max_increase");
+  if (r.has_cap) w.decimal(r.max_increase); else w.null();
+  w.key("prior_annual_premium_yen").value(r.prior_annual_premium_yen);
+  w.key("uncapped_annual_premium_yen").value(r.uncapped_annual_premium_yen);
+  w.end_object();
+}
+
 void write_top_up(JsonWriter& w, const std::optional<TopUpQuote>& top_up, const RatingTables& t) {
   w.key("top_up");
   if (!top_up) {
@@ -398,6 +435,7 @@ void write_top_up(JsonWriter& w, const std::optional<TopUpQuote>& top_up, const 
   write_factor(w, "multi_section", q.multi_section_factor, static_cast<std::int64_t>(q.sections.size()));
   w.key("package_yen").value(q.package_yen);
   w.key("payable_annual_yen").value(q.payable_annual_yen);
+  if (q.renewal) write_renewal(w, *q.renewal);
   w.key("sections").begin_object();
   std::vector<const SectionQuote*> by_name;
   for (const auto& s : q.sections) by_name.push_back(&s);
@@ -420,21 +458,22 @@ void write_top_up(JsonWriter& w, const std::optional<TopUpQuote>& top_up, const 
 }  // namespace
 
 // ---- public API -------------------------------------------------------------------------
-AssessmentRequest parse_assessment_request(const nlohmann::json& j, const TableLibrary& library) {
-  return assessment_request_from(copy_of(j), library);
+AssessmentRequest parse_assessment_request(const nlohmann::json& j, const TableLibrary& library, const QuoteOptions& as_if) {
+  return assessment_request_from(copy_of(j), library, as_if);
 }
 
-QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& library) {
-  return quote_request_from(copy_of(j), library);
+QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& library, const QuoteOptions& as_if) {
+  return quote_request_from(copy_of(j), library, as_if);
 }
 
 AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library,
-                                                const JsonReadOptions& options) {
-  return assessment_request_from(parse_text(text, "request", options), library);
+                                                const JsonReadOptions& options, const QuoteOptions& as_if) {
+  return assessment_request_from(parse_text(text, "request", options), library, as_if);
 }
 
-QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library, const JsonReadOptions& options) {
-  return quote_request_from(parse_text(text, "request", options), library);
+QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library, const JsonReadOptions& options,
+                                      const QuoteOptions& as_if) {
+  return quote_request_from(parse_text(text, "request", options), library, as_if);
 }
 
 void write_json(const AssessmentResult& result, std::string& out) {
@@ -492,17 +531,19 @@ nlohmann::json to_json(const Quote& quote) {
   return nlohmann::json::parse(text);
 }
 
-std::string quote_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options) {
+std::string quote_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options,
+                       const QuoteOptions& as_if) {
   std::string out;
   out.reserve(16384);
-  write_json(engine.quote(parse_quote_request_text(request_text, engine.library(), options)), out);
+  write_json(engine.quote(parse_quote_request_text(request_text, engine.library(), options, as_if), as_if), out);
   return out;
 }
 
-std::string assess_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options) {
+std::string assess_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options,
+                        const QuoteOptions& as_if) {
   std::string out;
   out.reserve(16384);
-  write_json(engine.assess(parse_assessment_request_text(request_text, engine.library(), options)), out);
+  write_json(engine.assess(parse_assessment_request_text(request_text, engine.library(), options, as_if), as_if), out);
   return out;
 }
 

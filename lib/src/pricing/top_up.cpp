@@ -16,6 +16,43 @@ std::string_view to_string(SubsidyCode code) {
   return "";
 }
 
+std::string_view to_string(RenewalCode code) {
+  switch (code) {
+    case RenewalCode::kNone: return "";
+    case RenewalCode::kWithinCap: return "RENEWAL_WITHIN_CAP";
+    case RenewalCode::kIncreaseCapped: return "RENEWAL_INCREASE_CAPPED";
+    case RenewalCode::kDecreaseCapped: return "RENEWAL_DECREASE_CAPPED";
+    case RenewalCode::kNoCap: return "RENEWAL_NO_CAP";
+  }
+  return "";
+}
+
+RenewalCapQuote cap_renewal(const std::optional<RenewalCap>& cap, Yen uncapped, Yen prior) {
+  RenewalCapQuote r;
+  r.prior_annual_premium_yen = prior;
+  r.uncapped_annual_premium_yen = uncapped;
+  if (!cap) {
+    r.code = RenewalCode::kNoCap;
+    return r;
+  }
+  r.has_cap = true;
+  r.max_increase = cap->max_increase;
+  r.max_decrease = cap->max_decrease;
+  // ceiling = floor(prior x (1 + increase)), floor = ceil(prior x (1 - decrease)): whole yen,
+  // rounded towards the prior premium, so the change never exceeds the table's percentage.
+  const Int128 scale = Decimal4::kScale;
+  const Int128 up = detail::checked_mul(prior, scale + cap->max_increase.scaled());
+  const Int128 down = detail::checked_mul(prior, scale - cap->max_decrease.scaled());
+  const Int128 ceiling = floor_div(up, scale), floor = -floor_div(-down, scale);
+  if (ceiling > INT64_MAX || floor > INT64_MAX) detail::throw_overflow();
+  r.ceiling_yen = static_cast<Yen>(ceiling);
+  r.floor_yen = static_cast<Yen>(floor);
+  r.code = uncapped > r.ceiling_yen  ? RenewalCode::kIncreaseCapped
+           : uncapped < r.floor_yen ? RenewalCode::kDecreaseCapped
+                                    : RenewalCode::kWithinCap;
+  return r;
+}
+
 namespace {
 std::string offered_amounts(const std::vector<LimitOption>& rows) {
   std::string out;
@@ -63,7 +100,7 @@ ResolvedSelections resolve_selections(const TopUpTable& table, const std::vector
 
 void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
                        const ResolvedSelections& selections, Yen revenue_yen, int industry, int tier,
-                       BundlePlan plan, const SubsidyContext& subsidy) {
+                       BundlePlan plan, const SubsidyContext& subsidy, const std::optional<Yen>& prior_annual_premium_yen) {
   out.reset();
   if (selections.empty()) return;
   const int band = table.revenue_band(revenue_yen);
@@ -100,6 +137,14 @@ void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
   q.package_yen = round10(rational(q.sections_total_yen).times(q.multi_section_factor));
   q.minimum_applied = q.package_yen < table.minimum_premium_yen;
   q.annual_premium_yen = std::max(q.package_yen, table.minimum_premium_yen);
+  if (prior_annual_premium_yen) {
+    // A renewal: the cap comes after the minimum premium and before the subsidy.
+    const RenewalCapQuote& r = q.renewal.emplace(cap_renewal(table.renewal_cap, q.annual_premium_yen, *prior_annual_premium_yen));
+    if (r.code == RenewalCode::kIncreaseCapped) q.annual_premium_yen = r.ceiling_yen;
+    if (r.code == RenewalCode::kDecreaseCapped) q.annual_premium_yen = r.floor_yen;
+  } else {
+    q.renewal.reset();
+  }
 
   q.subsidy_program = subsidy.program;
   if (subsidy.program) {
@@ -121,9 +166,9 @@ void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
 
 std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSelections& selections,
                                        Yen revenue_yen, int industry, int tier, BundlePlan plan,
-                                       const SubsidyContext& subsidy) {
+                                       const SubsidyContext& subsidy, const std::optional<Yen>& prior_annual_premium_yen) {
   std::optional<TopUpQuote> out;
-  price_top_up_into(out, table, selections, revenue_yen, industry, tier, plan, subsidy);
+  price_top_up_into(out, table, selections, revenue_yen, industry, tier, plan, subsidy, prior_annual_premium_yen);
   return out;
 }
 

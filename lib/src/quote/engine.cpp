@@ -41,7 +41,8 @@ void price_checked(const RatingTables& t, const QuoteArguments& a, const ScoreSu
   top_up.reset();
   if (decision.outcome != Outcome::kDecline) {
     const SubsidyContext subsidy{a.subsidy_program, a.quote_date, decision.is_sme, a.security_action};
-    price_top_up_into(top_up, t.top_up, a.selections, a.revenue_yen, a.industry, posture.tier, a.bundle_plan, subsidy);
+    price_top_up_into(top_up, t.top_up, a.selections, a.revenue_yen, a.industry, posture.tier, a.bundle_plan, subsidy,
+                      a.prior_annual_premium_yen);
   }
 }
 
@@ -51,15 +52,23 @@ Engine::Engine(TableLibrary library) : library_(std::move(library)) {}
 
 Engine Engine::with_default_tables() { return Engine(TableLibrary::load(default_tables_dir())); }
 
-AssessmentResult Engine::assess(const AssessmentRequest& request) const {
+std::shared_ptr<const RatingTables> Engine::edition_for(Date date, const QuoteOptions& options) const {
+  return options.edition ? library_.edition(*options.edition) : library_.shared_for_date(date);
+}
+
+AssessmentResult Engine::assess(const AssessmentRequest& request) const { return assess(request, QuoteOptions{}); }
+
+AssessmentResult Engine::assess(const AssessmentRequest& request, const QuoteOptions& options) const {
   AssessmentResult result;
   detail::check_date(field_spec(Field::kQuoteDate), "quote_date", request.quote_date);
-  result.tables = library_.shared_for_date(request.quote_date);
+  result.tables = edition_for(request.quote_date, options);
   result.assessment = cybercover::assess(result.tables->questionnaire, request.security_action, request.answers);
   return result;
 }
 
-Quote Engine::quote(const QuoteRequest& r) const {
+Quote Engine::quote(const QuoteRequest& r) const { return quote(r, QuoteOptions{}); }
+
+Quote Engine::quote(const QuoteRequest& r, const QuoteOptions& options) const {
   // The struct's fields, typed, through the same checks as every other door.
   detail::QuoteArguments a;
   a.quote_date = r.quote_date;
@@ -88,10 +97,11 @@ Quote Engine::quote(const QuoteRequest& r) const {
   }
   if (r.subsidy_program) a.subsidy_program_id = *r.subsidy_program;
   a.service_monthly_price_yen = r.service_monthly_price_yen;
+  a.prior_annual_premium_yen = r.prior_annual_premium_yen;
 
   detail::check_values(a);
   Quote q;
-  q.tables = library_.shared_for_date(r.quote_date);
+  q.tables = edition_for(r.quote_date, options);
   const RatingTables& t = *q.tables;
   detail::check_industry(t, a);
   q.assessment = detail::assess_unchecked(t.questionnaire, r.security_action, r.answers);

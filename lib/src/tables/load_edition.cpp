@@ -422,7 +422,7 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
                  const UnderwritingTable& u) {
   root.only_keys({"table", "edition", "effective_from", "effective_to", "sections",
                   "revenue_bands", "industry_factors", "tier_factors", "excess_factors",
-                  "multi_section_factors", "minimum_premium_yen", "instalment"});
+                  "multi_section_factors", "minimum_premium_yen", "instalment", "renewal_cap"});
   const JsonCursor sections = root.at("sections");
   sections.require_array();
   if (sections.size() == 0) sections.fail("must list at least one section");
@@ -485,6 +485,12 @@ void load_top_up(const JsonCursor& root, TopUpTable& t, const PostureTable& post
   inst.only_keys({"loading", "months"});
   t.instalment_loading = positive_factor(inst.at("loading"));
   t.instalment_months = inst.at("months").integer(1, 120);
+  // Optional: how far a renewal's premium may move from its prior premium (rate revision).
+  if (const auto cap = root.find("renewal_cap")) {
+    cap->only_keys({"max_increase", "max_decrease"});
+    t.renewal_cap = RenewalCap{cap->at("max_increase").decimal4(Decimal4::from_integer(0), Decimal4::from_integer(10)),
+                               cap->at("max_decrease").decimal4(Decimal4::from_integer(0), Decimal4::from_integer(1))};
+  }
 }
 
 // ---- subsidies --------------------------------------------------------------------------

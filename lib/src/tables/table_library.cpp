@@ -87,7 +87,10 @@ const RatingTables& TableLibrary::for_date(Date date) const {
 std::shared_ptr<const RatingTables> TableLibrary::edition(const std::string& id) const {
   for (const auto& e : editions_)
     if (e->edition == id) return e;
-  throw Error(ErrorCode::kUnknownEdition, "edition", "no edition with this id is loaded", quote_for_message(id));
+  std::string known;
+  for (const auto& e : editions_) known += (known.empty() ? "" : ", ") + e->edition;
+  throw Error(ErrorCode::kUnknownEdition, "edition", "no edition with this id is loaded (editions: " + known + ")",
+              quote_for_message(id));
 }
 
 namespace {

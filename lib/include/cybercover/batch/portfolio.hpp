@@ -72,6 +72,7 @@ struct PortfolioColumns {
   const std::int32_t* subsidy_program_code = nullptr;
   std::vector<std::string> subsidy_program_ids;
   const std::int64_t* service_monthly_price_yen = nullptr;  // optional; kNone = not given
+  const std::int64_t* prior_annual_premium_yen = nullptr;   // optional; kNone = not a renewal
 
   // Rows a door already found bad while converting its input (a CSV cell, a pandas value):
   // they are not priced, and their errors join the result's in row order. Sorted by row.
@@ -139,6 +140,10 @@ struct PortfolioResult {
   ResultColumn<std::int64_t> package_yen, annual_premium_yen, subsidy_yen, payable_annual_yen,
       monthly_instalment_yen;
   ResultColumn<std::uint8_t> subsidy_code;  // SubsidyCode
+  // Renewals: the annual premium before the renewal cap (= annual_premium_yen when the row is
+  // no renewal or within the cap) and the cap's RenewalCode (0 = not a renewal).
+  ResultColumn<std::int64_t> uncapped_annual_premium_yen;
+  ResultColumn<std::uint8_t> renewal_code;
   ResultColumn<std::int8_t> edition;        // index into editions; -1 on an error row
   std::vector<std::string> section_keys;    // as the columns listed them
   std::vector<std::string> tier_names;
@@ -159,6 +164,9 @@ inline constexpr int kMaxThreads = 256;
 struct BatchOptions {
   int threads = 0;  // 0 = all hardware threads; at most kMaxThreads
   OnError on_error = OnError::kRaise;
+  // As-if pricing: every row under the edition with this id, whatever its quote date
+  // (QuoteOptions::edition); the answers are in its item order. Unknown: no_edition.unknown_edition.
+  std::optional<std::string> edition;
 };
 
 // Prices every row. With OnError::kRaise, throws the error of the first failing row (its

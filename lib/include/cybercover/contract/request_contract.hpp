@@ -70,6 +70,7 @@ enum class Field : std::uint8_t {
   kTopUpDeductible,  // one per top-up section: top_up.<section>.deductible_yen
   kSubsidyProgram,
   kServiceMonthlyPrice,
+  kPriorAnnualPremium,  // a renewal's prior top-up premium, for the renewal cap
   kCount  // not a field
 };
 

@@ -31,12 +31,14 @@ struct JsonReadOptions {
   bool allow_infinity_literals = false;
 };
 
-AssessmentRequest parse_assessment_request(const nlohmann::json& j, const TableLibrary& library);
-QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& library);
+// `as_if`: with an edition named, its questionnaire maps the answer ids (as-if pricing).
+AssessmentRequest parse_assessment_request(const nlohmann::json& j, const TableLibrary& library,
+                                           const QuoteOptions& as_if = {});
+QuoteRequest parse_quote_request(const nlohmann::json& j, const TableLibrary& library, const QuoteOptions& as_if = {});
 AssessmentRequest parse_assessment_request_text(std::string_view text, const TableLibrary& library,
-                                                const JsonReadOptions& options = {});
+                                                const JsonReadOptions& options = {}, const QuoteOptions& as_if = {});
 QuoteRequest parse_quote_request_text(std::string_view text, const TableLibrary& library,
-                                      const JsonReadOptions& options = {});
+                                      const JsonReadOptions& options = {}, const QuoteOptions& as_if = {});
 
 // The §7 responses: {"assessment", "tables", "engine_version"} and the full quote.
 // write_json appends compact JSON text (keys sorted, as nlohmann prints them): the fast path.
@@ -46,7 +48,10 @@ nlohmann::json to_json(const AssessmentResult& result);
 nlohmann::json to_json(const Quote& quote);
 
 // JSON text in, JSON text out (compact): the path of the HTTP API and the CLI's --json.
-std::string quote_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options = {});
-std::string assess_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options = {});
+// `as_if`: price under a named edition whatever the quote date (QuoteOptions::edition).
+std::string quote_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options = {},
+                       const QuoteOptions& as_if = {});
+std::string assess_json(const Engine& engine, std::string_view request_text, const JsonReadOptions& options = {},
+                        const QuoteOptions& as_if = {});
 
 }  // namespace cybercover

@@ -53,6 +53,26 @@ std::string_view to_string(SubsidyCode code);  // "" for kNone
 
 using ResolvedSelections = FixedList<ResolvedSelection, kMaxSections>;
 
+// What the renewal cap did (docs/rating_rules.md §5, renewal capping).
+enum class RenewalCode : std::uint8_t {
+  kNone,            // no prior premium given: not a renewal
+  kWithinCap,       // RENEWAL_WITHIN_CAP: the new premium is within the cap
+  kIncreaseCapped,  // RENEWAL_INCREASE_CAPPED: held down to the ceiling
+  kDecreaseCapped,  // RENEWAL_DECREASE_CAPPED: held up to the floor
+  kNoCap,           // RENEWAL_NO_CAP: the edition caps no renewal
+};
+std::string_view to_string(RenewalCode code);  // "" for kNone
+
+struct RenewalCapQuote {
+  Yen prior_annual_premium_yen = 0;
+  Yen uncapped_annual_premium_yen = 0;  // max(package, minimum): the premium before the cap
+  bool has_cap = false;                 // the edition has a renewal cap
+  Decimal4 max_increase, max_decrease;  // its row (when has_cap)
+  Yen ceiling_yen = 0;                  // floor(prior x (1 + max_increase))
+  Yen floor_yen = 0;                    // ceil(prior x (1 - max_decrease))
+  RenewalCode code = RenewalCode::kNone;
+};
+
 struct TopUpQuote {
   TopUpQuote() {}  // user-provided, so optional::emplace() does not zero the section storage
 
@@ -62,6 +82,9 @@ struct TopUpQuote {
   Decimal4 multi_section_factor;
   Yen package_yen = 0;
   bool minimum_applied = false;
+  // The renewal cap, when the request gave the prior annual premium: annual_premium_yen is
+  // then min(max(uncapped, floor), ceiling).
+  std::optional<RenewalCapQuote> renewal;
   Yen annual_premium_yen = 0;
   const SubsidyProgram* subsidy_program = nullptr;  // none named; owned by the tables
   Yen subsidy_yen = 0;
@@ -86,13 +109,22 @@ struct SubsidyContext {
 };
 
 // Prices the selected sections into `out` (emplaced in place; reset when none is selected).
+// `prior_annual_premium_yen`: the renewal's prior annual premium, capped against when the
+// table has a renewal cap.
 void price_top_up_into(std::optional<TopUpQuote>& out, const TopUpTable& table,
                        const ResolvedSelections& selections, Yen revenue_yen, int industry, int tier,
-                       BundlePlan plan, const SubsidyContext& subsidy);
+                       BundlePlan plan, const SubsidyContext& subsidy,
+                       const std::optional<Yen>& prior_annual_premium_yen = std::nullopt);
 
 // Prices the selected sections; nullopt when none is selected.
 std::optional<TopUpQuote> price_top_up(const TopUpTable& table, const ResolvedSelections& selections,
                                        Yen revenue_yen, int industry, int tier, BundlePlan plan,
-                                       const SubsidyContext& subsidy);
+                                       const SubsidyContext& subsidy,
+                                       const std::optional<Yen>& prior_annual_premium_yen = std::nullopt);
+
+// The renewal cap of an uncapped annual premium against the prior one (exact; the bounds are
+// whole yen that never let the change exceed the table's percentages).
+RenewalCapQuote cap_renewal(const std::optional<RenewalCap>& cap, Yen uncapped_annual_premium_yen,
+                            Yen prior_annual_premium_yen);
 
 }  // namespace cybercover

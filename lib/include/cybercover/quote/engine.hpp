@@ -37,6 +37,18 @@ struct QuoteRequest {
   std::vector<CoverSelection> top_up;  // empty: no top-up
   std::optional<std::string> subsidy_program;
   std::optional<Yen> service_monthly_price_yen;
+  // A renewal's prior top-up annual premium: the edition's renewal cap limits the change.
+  std::optional<Yen> prior_annual_premium_yen;
+};
+
+// How one call prices, beside the request itself.
+struct QuoteOptions {
+  // Price under the edition with this id, whatever the quote date ("as-if" pricing: one book
+  // under two editions, every date unchanged). Everything dated still uses the request's
+  // quote date: the EDR learning period, the install-date check, the subsidy's dates. The
+  // answers are in this edition's item order. An id no loaded edition has is
+  // no_edition.unknown_edition. Empty: the edition in force on the quote date.
+  std::optional<std::string> edition;
 };
 
 struct AssessmentResult {
@@ -68,9 +80,15 @@ class Engine {
   const TableLibrary& library() const { return library_; }
   // Returns the edition in force on `date`; throws Error{kNoEdition}.
   const RatingTables& tables_for(Date date) const { return library_.for_date(date); }
+  // The edition that prices a request dated `date` under `options`: the named one, else the
+  // one in force that day. Throws Error{kNoEdition} (unknown_edition, not_in_force).
+  std::shared_ptr<const RatingTables> edition_for(Date date, const QuoteOptions& options) const;
 
   AssessmentResult assess(const AssessmentRequest& request) const;
   Quote quote(const QuoteRequest& request) const;
+  // The same under `options` (as-if pricing under a named edition).
+  AssessmentResult assess(const AssessmentRequest& request, const QuoteOptions& options) const;
+  Quote quote(const QuoteRequest& request, const QuoteOptions& options) const;
 
  private:
   TableLibrary library_;

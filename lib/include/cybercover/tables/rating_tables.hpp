@@ -155,6 +155,12 @@ struct RevenueBand {
   std::vector<Yen> base_premium_yen;  // by section index
 };
 
+// How far a renewal's premium may move from the prior year's (top_up.json: renewal_cap).
+struct RenewalCap {
+  Decimal4 max_increase;  // 0.25: at most +25% (the new premium <= floor(prior x 1.25))
+  Decimal4 max_decrease;  // 0.20: at most -20% (the new premium >= ceil(prior x 0.80))
+};
+
 struct TopUpTable {
   std::vector<Section> sections;
   std::vector<RevenueBand> revenue_bands;          // increasing max; band 1 starts at 0
@@ -165,6 +171,7 @@ struct TopUpTable {
   Yen minimum_premium_yen = 0;
   Decimal4 instalment_loading;
   std::int64_t instalment_months = 12;
+  std::optional<RenewalCap> renewal_cap;  // none: renewals are priced like new business
 
   int section_index(std::string_view key) const;
   // Returns the band index for a revenue, or -1 above the last band.
