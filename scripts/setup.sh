@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what cybercover needs from Debian 12's packages, then configures and builds it.
 # Usage: scripts/setup.sh [BUILD_DIR]   (default: build)
+#        scripts/setup.sh --packages-only  (install, build nothing: scripts/sanitize.sh, fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build}
@@ -13,6 +14,7 @@ packages=(
   python3-dask python3-distributed
   libboost-dev libeigen3-dev r-base-core r-cran-actuar
   chromium poppler-utils fonts-ipafont-gothic
+  clang libclang-rt-14-dev llvm
   libboost-dev wrk python3-jsonschema python3-yaml python3-prometheus-client
   libsqlite3-dev libpqxx-dev postgresql
 )
@@ -26,6 +28,8 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[[ $build_dir == --packages-only ]] && exit 0
 
 # Debian's interpreter: it is the one with numpy, pandas and pybind11's Python side.
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null

@@ -169,7 +169,8 @@ TEST(Remediation, UpgradesFollowTheBundlePlanRule) {
   QuoteRequest s = retailer();
   s.controls.edr = EdrControl{EdrStatus::kManaged, 20, Date::parse("2026-11-01")};
   s.bundle_plan = BundlePlan::kEdr;
-  const Measure* utm = find_measure(plan_remediation(engine(), s), "utm_managed");
+  const RemediationPlan upgraded = plan_remediation(engine(), s);  // named: utm points into it
+  const Measure* utm = find_measure(upgraded, "utm_managed");
   ASSERT_NE(utm, nullptr);
   EXPECT_EQ(utm->plan_after, BundlePlan::kUtmEdr);
   EXPECT_EQ(utm->cost.monthly_yen, (8'000 + 20 * 1'000) - 20 * 1'000);
@@ -483,7 +484,8 @@ TEST(RemediationTable, TheSecondEditionsEstimatesApplyFromItsDate) {
   QuoteRequest r = retailer();
   for (const char* date : {"2027-03-31", "2027-04-01"}) {
     r.quote_date = *Date::parse(date);
-    const Measure* edr = find_measure(plan_remediation(e, r), "edr_managed");
+    const RemediationPlan dated = plan_remediation(e, r);  // named: edr points into it
+    const Measure* edr = find_measure(dated, "edr_managed");
     ASSERT_NE(edr, nullptr);
     // 2027-04: EDR at ¥900 a PC (default ¥1,000).
     EXPECT_EQ(edr->cost.monthly_yen, std::string(date) == "2027-03-31" ? 20'000 : 18'000);

@@ -160,8 +160,19 @@ struct Buffers {
 
 // flags[i] = 1 when year i of the block has a claiming incident: its hash is at or above the
 // company's P(no claiming incident). Compiled for AVX-512 and AVX2 too (picked at load time):
-// the 64-bit multiplies of the hash then run eight or four years at a time.
-#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
+// the 64-bit multiplies of the hash then run eight or four years at a time. Not under
+// ThreadSanitizer: the loader runs the (instrumented) resolver before the TSan runtime starts,
+// and the program crashes at load.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CYBERCOVER_NO_TARGET_CLONES 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CYBERCOVER_NO_TARGET_CLONES 1
+#endif
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(CYBERCOVER_NO_TARGET_CLONES)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void claim_years(std::uint64_t stream, std::uint64_t counter, std::uint64_t zero, std::uint8_t* flags, std::size_t n) {
