@@ -391,7 +391,7 @@ def test_slowloris_is_timed_out_and_others_are_served(srv):
     for _ in range(10):
         start = time.monotonic()
         assert call(srv, "POST", "/v1/quote", example_request()).status == 200
-        assert time.monotonic() - start < 0.5
+        assert time.monotonic() - start < 1.5  # not held behind the 4 s of trickling (margin for a loaded CI host)
     for t in threads:
         t.join(20)
     assert len(results) == 20
