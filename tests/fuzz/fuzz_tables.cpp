@@ -1,5 +1,5 @@
 // Fuzz target: the table loader. The first byte picks one file of the edition (in name order:
-// base_cover, loss_model, posture, questionnaire, remediation, subsidies, top_up,
+// base_cover, loss_model, policy, posture, questionnaire, remediation, subsidies, top_up,
 // underwriting); the remaining bytes replace it. The edition is written to a per-process
 // scratch directory and loaded with TableLibrary::load, as a user's edition directory would be.
 // The other files are the default edition's (rating_tables/2026-12), minified and with the

@@ -168,6 +168,37 @@ bool is_plain_number(std::string_view s) {
 
 void write_cell(std::ostream& out, std::string_view text) { out << csv_output_cell(text); }
 
+// Reads up to `chunk_rows` records into the builder's rows 0.., counting them in `n` (blank
+// lines are skipped; a bad record or a wrong field count is that row's error, with its line).
+// Returns false when the input has ended.
+bool read_chunk(CsvReader& reader, PortfolioBuilder& builder, std::size_t header_fields,
+                std::optional<std::size_t> id_col, std::size_t chunk_rows, std::size_t& n) {
+  std::vector<std::string> fields;
+  ErrorCode code{};
+  std::string problem;
+  while (n < chunk_rows) {
+    const auto s = reader.next(fields, code, problem);
+    if (s == CsvReader::Status::kEnd) return false;
+    if (s == CsvReader::Status::kRecord && fields.size() == 1 && fields[0].empty()) continue;  // blank line
+    const std::size_t row = n++;
+    if (s == CsvReader::Status::kBad) {
+      builder.fail(row, 0, Error(code, "record", problem));
+      continue;
+    }
+    if (id_col && *id_col < fields.size()) builder.set_id(row, fields[*id_col]);
+    if (fields.size() != header_fields) {
+      builder.fail(row, 0,
+                   Error(ErrorCode::kWrongFieldCount, "record",
+                         "the record on line " + std::to_string(reader.start_line()) + " has " +
+                             std::to_string(fields.size()) + " fields but the header has " +
+                             std::to_string(header_fields)));
+      continue;
+    }
+    for (std::size_t c : builder.read_order()) builder.set(row, c, detail::raw_of_cell(fields[c]));
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string csv_output_cell(std::string_view text) {
@@ -183,7 +214,7 @@ std::string csv_output_cell(std::string_view text) {
 std::size_t read_csv_chunks(const Engine& engine, std::istream& in, const CsvPriceOptions& o,
                             const std::function<void(const CsvChunk&)>& sink) {
   CsvReader reader(in, o.max_record_bytes);
-  std::vector<std::string> header, fields;
+  std::vector<std::string> header;
   ErrorCode code{};
   std::string problem;
   const auto status = reader.next(header, code, problem);
@@ -200,29 +231,7 @@ std::size_t read_csv_chunks(const Engine& engine, std::istream& in, const CsvPri
   while (true) {
     builder.resize(o.chunk_rows);
     std::size_t n = 0;
-    bool more = true;
-    while (n < o.chunk_rows) {
-      const auto s = reader.next(fields, code, problem);
-      if (s == CsvReader::Status::kEnd) {
-        more = false;
-        break;
-      }
-      if (s == CsvReader::Status::kRecord && fields.size() == 1 && fields[0].empty()) continue;  // blank line
-      const std::size_t row = n++;
-      if (s == CsvReader::Status::kBad) {
-        builder.fail(row, 0, Error(code, "record", problem));
-        continue;
-      }
-      if (id_col && *id_col < fields.size()) builder.set_id(row, fields[*id_col]);
-      if (fields.size() != header.size()) {
-        builder.fail(row, 0,
-                     Error(ErrorCode::kWrongFieldCount, "record",
-                           "the record on line " + std::to_string(reader.start_line()) + " has " +
-                               std::to_string(fields.size()) + " fields but the header has " + std::to_string(header.size())));
-        continue;
-      }
-      for (std::size_t c : builder.read_order()) builder.set(row, c, detail::raw_of_cell(fields[c]));
-    }
+    const bool more = read_chunk(reader, builder, header.size(), id_col, o.chunk_rows, n);
     builder.truncate(n);
     if (n > 0) {
       const PortfolioColumns cols = builder.columns(first_row);
@@ -239,7 +248,7 @@ std::size_t read_csv_chunks(const Engine& engine, std::istream& in, const CsvPri
 
 CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& out, const CsvPriceOptions& o) {
   CsvReader reader(in, o.max_record_bytes);
-  std::vector<std::string> header, fields;
+  std::vector<std::string> header;
   ErrorCode code{};
   std::string problem;
   const auto status = reader.next(header, code, problem);
@@ -281,28 +290,7 @@ CsvPriceSummary price_csv(const Engine& engine, std::istream& in, std::ostream& 
   while (more) {
     builder.resize(o.chunk_rows);
     std::size_t n = 0;
-    while (n < o.chunk_rows) {
-      const auto s = reader.next(fields, code, problem);
-      if (s == CsvReader::Status::kEnd) {
-        more = false;
-        break;
-      }
-      if (s == CsvReader::Status::kRecord && fields.size() == 1 && fields[0].empty()) continue;  // blank line
-      const std::size_t row = n++;
-      if (s == CsvReader::Status::kBad) {
-        builder.fail(row, 0, Error(code, "record", problem));
-        continue;
-      }
-      if (id_col && *id_col < fields.size()) builder.set_id(row, fields[*id_col]);
-      if (fields.size() != header.size()) {
-        builder.fail(row, 0,
-                     Error(ErrorCode::kWrongFieldCount, "record",
-                           "the record on line " + std::to_string(reader.start_line()) + " has " +
-                               std::to_string(fields.size()) + " fields but the header has " + std::to_string(header.size())));
-        continue;
-      }
-      for (std::size_t c : builder.read_order()) builder.set(row, c, detail::raw_of_cell(fields[c]));
-    }
+    more = read_chunk(reader, builder, header.size(), id_col, o.chunk_rows, n);
     builder.truncate(n);
     if (n == 0) break;
     const PortfolioColumns cols = builder.columns(first_row);
