@@ -71,18 +71,8 @@ int run_serve(int argc, char** argv) {
     append_json_string(members, std::string(store->backend()));
     members += ",\"store_schema_version\":" + std::to_string(store->schema_version());
   }
-  members += ",\"editions\":[";
-  bool first = true;
-  for (const auto& e : state->engine->library().editions()) {
-    if (!first) members += ',';
-    first = false;
-    members += "{\"edition\":";
-    append_json_string(members, e->edition);
-    members += ",\"sha256\":";
-    append_json_string(members, e->sha256);
-    members += '}';
-  }
-  members += "]";
+  members += ",\"editions\":";
+  append_edition_list(members, *state);
   log_event(members);
   const bool drained = server.run();
   log_event(std::string("\"event\":\"stopped\",\"drained\":") + (drained ? "true" : "false"));

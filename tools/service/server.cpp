@@ -106,18 +106,8 @@ class ReloadWorker {
         members += ",\"error\":";
         append_json_string(members, status.last_error);
       }
-      members += ",\"editions\":[";
-      bool first = true;
-      for (const auto& e : state->engine->library().editions()) {
-        if (!first) members += ',';
-        first = false;
-        members += "{\"edition\":";
-        append_json_string(members, e->edition);
-        members += ",\"sha256\":";
-        append_json_string(members, e->sha256);
-        members += '}';
-      }
-      members += ']';
+      members += ",\"editions\":";
+      append_edition_list(members, *state);
       log_event(members);
       lock.lock();
     }

@@ -98,4 +98,19 @@ ReloadStatus TablesHolder::status() const {
   return status_;
 }
 
+void append_edition_list(std::string& out, const TablesState& state) {
+  out += '[';
+  bool first = true;
+  for (const auto& e : state.engine->library().editions()) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"edition\":";
+    append_json_string(out, e->edition);
+    out += ",\"sha256\":";
+    append_json_string(out, e->sha256);
+    out += '}';
+  }
+  out += ']';
+}
+
 }  // namespace cybercover::service

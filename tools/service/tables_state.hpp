@@ -24,6 +24,9 @@ struct TablesState {
   std::string metrics_text;  // the edition lines of GET /metrics
 };
 
+// Appends the state's editions as a JSON array of {"edition", "sha256"} (the log's events).
+void append_edition_list(std::string& out, const TablesState& state);
+
 struct ReloadStatus {
   std::uint64_t successes = 0;
   std::uint64_t failures = 0;
